@@ -1,0 +1,61 @@
+"""How API requests prove who they are: a personal access token, or the browser session of a
+user who has passed the second factor."""
+
+from allauth.mfa.models import Authenticator
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import authentication, exceptions
+
+from weerbaar.accounts.selectors import mfa_required
+from weerbaar.accounts.services import authenticate_api_token
+
+
+class PersonalAccessTokenAuthentication(authentication.BaseAuthentication):
+    keyword = "Bearer"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).decode("latin-1")
+        if not header:
+            return None
+        parts = header.split()
+        if len(parts) != 2 or parts[0] != self.keyword:
+            raise exceptions.AuthenticationFailed("Use the header 'Authorization: Bearer <token>'.")
+        token = authenticate_api_token(parts[1])
+        if token is None:
+            raise exceptions.AuthenticationFailed("The token is unknown, expired or revoked.")
+        return token.user, token
+
+    def authenticate_header(self, request):
+        return self.keyword
+
+
+class MfaSessionAuthentication(authentication.SessionAuthentication):
+    """The browser session, with CSRF checks, refused when the user still owes a second factor."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is None:
+            return None
+        user = result[0]
+        if mfa_required(user) and not Authenticator.objects.filter(user=user).exists():
+            raise exceptions.PermissionDenied("Set up a second factor before using the API.")
+        return result
+
+
+class PersonalAccessTokenScheme(OpenApiAuthenticationExtension):
+    target_class = PersonalAccessTokenAuthentication
+    name = "personalAccessToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A personal access token, created under Account → API tokens.",
+        }
+
+
+class MfaSessionScheme(OpenApiAuthenticationExtension):
+    target_class = MfaSessionAuthentication
+    name = "session"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "cookie", "name": "sessionid"}

@@ -1,0 +1,29 @@
+"""Request-level protections that apply before any view runs."""
+
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+
+
+class RequestBodyLimitMiddleware:
+    """Refuses request bodies above the upload limit with 413, before they are read.
+
+    Django's own limit only applies to form fields read into memory; this catches every body,
+    JSON included, by its declared length.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.MAX_UPLOAD_BYTES if request.content_type == "multipart/form-data" else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if length > limit:
+            message = _("The request is too large (at most %(limit)d bytes).") % {"limit": limit}
+            if request.path.startswith("/api/"):
+                return JsonResponse({"error": {"code": "too_large", "message": message}}, status=413)
+            return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
