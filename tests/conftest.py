@@ -1,0 +1,59 @@
+import os
+
+import pytest
+
+from tests.factories import OrganisationFactory, member
+
+
+@pytest.fixture(autouse=True)
+def _test_environment(settings, tmp_path):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path / "media")}},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def organisation(db):
+    return OrganisationFactory()
+
+
+@pytest.fixture
+def other_organisation(db):
+    return OrganisationFactory(name="Andere Stichting")
+
+
+@pytest.fixture
+def client_as(client):
+    """Sign a Django test client in as a member (second factor passed), return the client."""
+
+    def sign_in(membership):
+        client.force_login(membership.user)
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def ibp_officer(organisation):
+    from weerbaar.core.permissions import Role
+
+    return member(Role.IBP_OFFICER, organisation)
+
+
+def pytest_collection_modifyitems(config, items):
+    # Browser tests need Chromium; CI installs it, so a missing browser there is a failure.
+    if os.environ.get("CI") or os.path.exists("/usr/bin/chromium"):
+        return
+    skip = pytest.mark.skip(reason="Chromium is not installed (make run installs it)")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
