@@ -1,0 +1,1 @@
+// Weerbaar behaviour
