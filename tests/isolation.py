@@ -1,0 +1,68 @@
+"""The world for the isolation test: a victim organisation full of canary strings, and one user per
+role elsewhere in the sector who must never see any of it.
+
+Apps add their own records to the victim with a builder in VICTIM_BUILDERS: a function taking the
+victim organisation and one of its members (an IBP officer) and returning the public ids of what
+it made. Every id is then tried in every URL parameter of every route.
+"""
+
+from collections.abc import Callable
+
+from tests.factories import OrganisationFactory, member, sector
+from weerbaar.accounts.services import create_api_token
+from weerbaar.core.permissions import Role
+from weerbaar.organisations import services as organisation_services
+from weerbaar.organisations.choices import OrganisationKind
+
+CANARY = "canary"
+
+
+def _organisation_records(victim, officer) -> list[str]:
+    school = OrganisationFactory(
+        name="CANARY School", kind=OrganisationKind.SCHOOL, parent=victim, sector=victim.sector, board_number=""
+    )
+    invited = organisation_services.invite_member(
+        actor=officer.user, organisation=victim, email="canary.dpo@victim.invalid", role=Role.DPO, full_name="Canary Person"
+    )
+    organisation_services.change_member_role(actor=officer.user, membership=invited, role=Role.BOARD_MEMBER)
+    token, _secret = create_api_token(actor=officer.user, name="canary token", scope="read", days_valid=30)
+    return [str(victim.public_id), str(school.public_id), str(invited.public_id), str(officer.public_id), str(token.public_id)]
+
+
+VICTIM_BUILDERS: list[Callable] = [_organisation_records]
+
+
+def build_world():
+    """Returns (observers, victim, object_ids): observers maps a label to a user."""
+    # The victim: a VO board that no observer's reach includes.
+    victim = OrganisationFactory(name="CANARY Scholengroep", sector=sector("VO"))
+    officer = member(Role.IBP_OFFICER, victim, full_name="Canary Officer", email="canary.officer@victim.invalid")
+    object_ids: list[str] = []
+    for builder in VICTIM_BUILDERS:
+        object_ids.extend(builder(victim, officer))
+
+    home = OrganisationFactory(name="Bestuur Thuis", sector=sector("PO"))
+    OrganisationFactory(name="School Thuis", kind=OrganisationKind.SCHOOL, parent=home, sector=sector("PO"), board_number="")
+    cert = OrganisationFactory(name="CERT Thuis", kind=OrganisationKind.CERT, sector=None, board_number="")
+    cert.served_sectors.set([sector("PO")])
+    coordinator_org = OrganisationFactory(name="Coordinatie Thuis", kind=OrganisationKind.SECTOR_ORGANISATION, sector=None, board_number="")
+    coordinator_org.served_sectors.set([sector("PO")])
+    council = OrganisationFactory(name="Raad Thuis", kind=OrganisationKind.UMBRELLA_COUNCIL, sector=None, board_number="")
+    council.council_members.set([home])
+    ministry = OrganisationFactory(name="Ministerie Thuis", kind=OrganisationKind.MINISTRY, sector=None, board_number="")
+    inspectorate = OrganisationFactory(name="Inspectie Thuis", kind=OrganisationKind.INSPECTORATE, sector=None, board_number="")
+    audit_firm = OrganisationFactory(name="Audit Thuis", kind=OrganisationKind.AUDIT_FIRM, sector=None, board_number="")
+
+    observers = {
+        "ibp_officer": member(Role.IBP_OFFICER, home).user,
+        "dpo": member(Role.DPO, home).user,
+        "board_member": member(Role.BOARD_MEMBER, home).user,
+        "supervisory_board": member(Role.SUPERVISORY_BOARD, home).user,
+        "auditor": member(Role.AUDITOR, audit_firm).user,
+        "cert_analyst": member(Role.CERT_ANALYST, cert).user,
+        "sector_coordinator": member(Role.SECTOR_COORDINATOR, coordinator_org).user,
+        "council_member": member(Role.COUNCIL_MEMBER, council).user,
+        "ministry_analyst": member(Role.MINISTRY_ANALYST, ministry).user,
+        "inspector": member(Role.INSPECTOR, inspectorate).user,
+    }
+    return observers, victim, object_ids
