@@ -5,7 +5,7 @@ import time
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth import logout
-from django.contrib.messages import info
+from django.contrib.messages import get_messages, info
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,6 +17,15 @@ SESSION_STARTED_KEY = "weerbaar_session_started"
 # Paths a signed-in user without a second factor may still use: setting one up, signing out,
 # switching language, static files and the API (which has its own token rules).
 _MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/api/", "/healthz")
+
+
+def _tell_once(request, text: str) -> None:
+    """Add an info message unless the same one is still waiting to be shown."""
+    pending = get_messages(request)
+    already = any(str(message.message) == text for message in pending)
+    pending.used = False  # reading them above must not mark them as shown
+    if not already:
+        info(request, text)
 
 
 class SessionLifetimeMiddleware:
@@ -55,5 +64,6 @@ class RequireMfaMiddleware:
             and mfa_required(user)
             and not Authenticator.objects.filter(user=user).exists()
         ):
+            _tell_once(request, _("Your role requires two-factor authentication. Set it up to continue."))
             return redirect(reverse("mfa_index"))
         return self.get_response(request)
