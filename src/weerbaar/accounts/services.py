@@ -1,4 +1,4 @@
-"""Writes on accounts: invitations, deactivation, ending sessions, API tokens."""
+"""Writes on accounts: invitations, deactivation, ending sessions, API tokens, demo accounts."""
 
 import hashlib
 import hmac
@@ -7,8 +7,11 @@ from datetime import timedelta
 
 from allauth.account.forms import default_token_generator
 from allauth.account.utils import user_pk_to_url_str
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
+from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 from django.conf import settings
+from django.contrib.auth.hashers import identify_hasher
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -17,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from weerbaar.accounts.models import PersonalAccessToken
+from weerbaar.accounts.models import PersonalAccessToken, User
 from weerbaar.core import audit
 from weerbaar.core.tenancy import NotPermitted
 
@@ -126,3 +129,34 @@ def authenticate_api_token(raw: str) -> PersonalAccessToken | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         PersonalAccessToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token
+
+
+@transaction.atomic
+def create_demo_account(
+    *, actor, email: str, full_name: str, password_hash: str, totp_secret: str
+) -> User:
+    """Open a demo account that can sign in at once: the demo password (given hashed, so that
+    one hash serves every demo login) and a TOTP authenticator with a known secret, so that a
+    newcomer can try every role with the second factor on.
+
+    Only the system (a management command) may, and never in production.
+    """
+    if actor is not None:
+        raise NotPermitted("demo accounts are created by the system only")
+    if settings.PRODUCTION:
+        raise NotPermitted("demo accounts are not created in production")
+    try:
+        identify_hasher(password_hash)
+    except ValueError as exc:
+        raise ValidationError({"password": _("A demo account needs a hashed password.")}) from exc
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": _("An account with this e-mail address already exists.")})
+    email = User.objects.normalize_email(email).lower()
+    user = User.objects.create(email=email, full_name=full_name, password=password_hash)
+    secret = get_mfa_adapter().encrypt(totp_secret)
+    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": secret})
+    audit.record(
+        actor=actor, action="account.demo_created", organisation_id=None, obj=user,
+        object_label=user.email, changes={"email": user.email, "second_factor": "totp"},
+    )
+    return user

@@ -1,0 +1,112 @@
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+
+from weerbaar.accounts.models import User
+from weerbaar.core.permissions import Role
+from weerbaar.organisations.demo import (
+    DEMO_EMAILS,
+    MAX_ORGANISATIONS,
+    SECTOR_WEIGHTS,
+    generate_sector,
+)
+from weerbaar.organisations.services import load_demo_sector
+
+DEMO_CODE_COMMAND = ".venv/bin/python manage.py demo_code EMAIL"
+
+
+class Command(BaseCommand):
+    help = (
+        "Loads a synthetic, reproducible demo sector (school boards with their schools, "
+        "institutions, CERTs, sector organisations, councils, ministry, inspectorate, an audit "
+        "firm) and one login per role, then prints the logins. Does nothing the second time. "
+        "Refuses in production."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--organisations",
+            type=int,
+            default=60,
+            help="Number of school boards and institutions (schools come on top). Default 60.",
+        )
+        parser.add_argument(
+            "--seed", type=int, default=2026, help="Seed of the generator. Default 2026."
+        )
+
+    def handle(self, *args, organisations: int, seed: int, **options):
+        if settings.PRODUCTION:
+            raise CommandError("The demo sector is never loaded in production.")
+        if not settings.DEMO_PASSWORD:
+            raise CommandError("Set WEERBAAR_DEMO_PASSWORD: the demo logins need a password.")
+        minimum = len(SECTOR_WEIGHTS)
+        if not minimum <= organisations <= MAX_ORGANISATIONS:
+            raise CommandError(
+                f"--organisations must be between {minimum} (one per sector) "
+                f"and {MAX_ORGANISATIONS}."
+            )
+        if User.objects.filter(email__in=DEMO_EMAILS).exists():
+            self.stdout.write("The demo sector is already loaded; nothing was changed.")
+        else:
+            sector = generate_sector(organisations, seed)
+            try:
+                load_demo_sector(actor=None, sector=sector, password=settings.DEMO_PASSWORD)
+            except ValidationError as exc:
+                # A clash with organisations already in the database (a BRIN code or board number
+                # taken): the transaction was rolled back, so nothing was written.
+                raise CommandError(
+                    f"The demo sector could not be loaded, nothing was changed: {exc}"
+                ) from exc
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Demo sector loaded (seed {seed}): {len(sector.measured())} school boards and "
+                    f"institutions, {len(sector.schools())} schools, {len(sector.organisations)} "
+                    "organisations in all."
+                )
+            )
+        self._print_logins()
+
+    def _print_logins(self) -> None:
+        rows = []
+        users = {user.email: user for user in User.objects.filter(email__in=DEMO_EMAILS)}
+        adapter = get_mfa_adapter()
+        with translation.override("en"):
+            for email in DEMO_EMAILS:
+                user = users.get(email)
+                if user is None:
+                    continue
+                # A demo person's own memberships: what the login is for.
+                memberships = list(
+                    user.memberships.filter(is_active=True).select_related("organisation")
+                )
+                totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+                secret = adapter.decrypt(totp.data["secret"]) if totp else "(none)"
+                for membership in memberships:
+                    rows.append(
+                        (
+                            str(Role(membership.role).label),
+                            email,
+                            membership.organisation.name,
+                            secret,
+                        )
+                    )
+        if not rows:
+            self.stdout.write("No demo logins found.")
+            return
+        headers = ("Role", "E-mail", "Organisation", "TOTP secret")
+        widths = [max(len(row[i]) for row in [headers, *rows]) for i in range(len(headers))]
+        line = "  ".join(f"{{:<{width}}}" for width in widths)
+        self.stdout.write("")
+        self.stdout.write(f"Demo logins for {settings.SITE_URL}/accounts/login/")
+        self.stdout.write(f"Password for every login: {settings.DEMO_PASSWORD}")
+        self.stdout.write("")
+        for row in [headers, tuple("-" * width for width in widths), *rows]:
+            self.stdout.write(line.format(*row).rstrip())
+        self.stdout.write("")
+        self.stdout.write(
+            "Second factor: add a TOTP secret to an authenticator app, or print the current "
+            f"six-digit code with:\n    {DEMO_CODE_COMMAND}"
+        )
