@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "weerbaar.core",
     "weerbaar.accounts",
     "weerbaar.organisations",
+    "weerbaar.frameworks",
     "weerbaar.api",
 ]
 
