@@ -70,3 +70,25 @@ def member(role: str = Role.IBP_OFFICER, organisation: Organisation | None = Non
     if with_mfa:
         add_totp(membership.user)
     return membership
+
+
+def published_version(code: str = "TEST", label: str = "1", domains: dict[str, int] | None = None):
+    """A small published, scored framework version: {domain code: number of norms}."""
+    from weerbaar.frameworks.choices import VersionStatus
+    from weerbaar.frameworks.models import Domain, Framework, FrameworkVersion, Norm
+
+    domains = domains or {"GO": 2, "SM": 3}
+    framework, _ = Framework.objects.get_or_create(code=code, defaults={"name_nl": f"Normenkader {code}"})
+    version = FrameworkVersion.objects.create(framework=framework, label=label, status=VersionStatus.PUBLISHED, scored=True)
+    position = 0
+    for d_index, (domain_code, count) in enumerate(domains.items()):
+        domain = Domain.objects.create(version=version, code=domain_code, title_nl=f"Domein {domain_code}", position=d_index)
+        for n in range(1, count + 1):
+            position += 1
+            Norm.objects.create(
+                version=version, domain=domain, code=f"{domain_code}.{n:02d}", title_nl=f"Norm {domain_code}.{n:02d}",
+                statement_nl="Er is iets geregeld.",
+                levels={str(level): {"nl": f"Niveau {level}", "en": f"Level {level}"} for level in range(1, 6)},
+                position=position,
+            )
+    return version

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "weerbaar.accounts",
     "weerbaar.organisations",
     "weerbaar.frameworks",
+    "weerbaar.assessments",
     "weerbaar.api",
 ]
 
@@ -291,10 +292,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["weerbaar.api.permissions.TokenScopePermission"],
     "DEFAULT_PAGINATION_CLASS": "weerbaar.api.pagination.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["weerbaar.api.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "weerbaar.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "weerbaar.api.errors.exception_handler",
     "DEFAULT_VERSIONING_CLASS": None,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -309,6 +310,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # The introduction (authentication, errors, pagination) is written in weerbaar.api.schema.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "weerbaar.api.schema.describe_api"],
 }
 API_TOKEN_MAX_DAYS = env_int("WEERBAAR_API_TOKEN_MAX_DAYS", 365)
 

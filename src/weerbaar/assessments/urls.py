@@ -1,0 +1,9 @@
+from django.urls import path
+
+from weerbaar.assessments import views
+
+app_name = "assessments"
+urlpatterns = [
+    # --- workflow pages
+    # --- import and export
+]
