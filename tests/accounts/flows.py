@@ -1,6 +1,7 @@
 """Helpers that walk the sign-in pages the way a person does, and check what the browser would run."""
 
 import time
+from datetime import timedelta
 from html.parser import HTMLParser
 
 from allauth.mfa import app_settings as mfa_settings
@@ -85,3 +86,23 @@ def csp_problems(response) -> list[str]:
     finder = _InlineCodeFinder()
     finder.feed(response.content.decode())
     return problems + finder.problems
+
+
+class Clock:
+    """Moves the time seen by sessions, rate limits and authenticator codes forward together."""
+
+    def __init__(self, monkeypatch):
+        import django.utils.timezone
+
+        self.offset = 0.0
+        real_time = time.time
+        real_now = django.utils.timezone.now
+        monkeypatch.setattr(time, "time", lambda: real_time() + self.offset)
+        monkeypatch.setattr(django.utils.timezone, "now", lambda: real_now() + _seconds(self.offset))
+
+    def advance(self, seconds: float) -> None:
+        self.offset += seconds
+
+
+def _seconds(value: float) -> timedelta:
+    return timedelta(seconds=value)

@@ -1,7 +1,5 @@
 """Signing in with e-mail, password and a second factor; throttling; no open sign-up."""
 
-import time
-
 import pytest
 from django.core.exceptions import NON_FIELD_ERRORS
 
@@ -87,12 +85,7 @@ def test_wrong_password_does_not_sign_in_and_does_not_say_whether_the_account_ex
     assert wrong_password.context["form"].errors == unknown_account.context["form"].errors
 
 
-def _advance_clock(monkeypatch, seconds: float) -> None:
-    real_time = time.time
-    monkeypatch.setattr(time, "time", lambda: real_time() + seconds)
-
-
-def test_failed_sign_ins_are_throttled_but_the_throttle_expires(client, settings, monkeypatch):
+def test_failed_sign_ins_are_throttled_but_the_throttle_expires(client, settings, clock):
     settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login_failed": "20/m/ip,5/5m/key"}
     officer = member(Role.IBP_OFFICER).user
     for _attempt in range(5):
@@ -105,7 +98,7 @@ def test_failed_sign_ins_are_throttled_but_the_throttle_expires(client, settings
     assert signed_in_user_id(client) is None
 
     # ...but only for the window: five minutes later the real person signs in as usual.
-    _advance_clock(monkeypatch, 5 * 60 + 1)
+    clock.advance(5 * 60 + 1)
     sign_in(client, officer.email)
 
     assert signed_in_user_id(client) == officer.pk
@@ -123,7 +116,7 @@ def test_throttling_one_account_does_not_block_another(client, settings):
     assert signed_in_user_id(client) == colleague.pk
 
 
-def test_guessing_authenticator_codes_is_throttled_too(client, settings, monkeypatch):
+def test_guessing_authenticator_codes_is_throttled_too(client, settings):
     settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login_failed": "20/m/ip,3/5m/key"}
     officer = member(Role.IBP_OFFICER).user
     submit_password(client, officer.email)

@@ -181,6 +181,9 @@ CSRF_COOKIE_HTTPONLY = True
 ACCOUNT_ADAPTER = "weerbaar.accounts.adapters.AccountAdapter"
 SOCIALACCOUNT_ADAPTER = "weerbaar.accounts.adapters.SocialAccountAdapter"
 MFA_ADAPTER = "weerbaar.accounts.adapters.MfaAdapter"
+# The e-mailed link (invitation or forgotten password) also verifies the address, which allauth
+# requires before anyone can set up a second factor.
+ACCOUNT_FORMS = {"reset_password_from_key": "weerbaar.accounts.forms.ChoosePasswordForm"}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
