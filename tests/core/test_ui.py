@@ -1,7 +1,9 @@
 """The page shell: Dutch first, a strict Content-Security-Policy, accessible forms and menus."""
 
 import json
+import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from django import forms
@@ -324,3 +326,65 @@ def test_root_link_is_current_only_on_the_root_page():
     )
 
     assert rendered == ""
+
+
+TOKENS_CSS = (
+    Path(__file__).resolve().parents[2] / "src" / "weerbaar" / "static" / "weerbaar" / "tokens.css"
+)
+
+# (foreground, background, minimum): text needs 4.5:1, borders of controls and focus rings 3:1.
+COLOUR_PAIRS = [
+    ("text", "background", 4.5),
+    ("text", "page", 4.5),
+    ("text-muted", "background", 4.5),
+    ("text-muted", "page", 4.5),
+    ("text-muted", "surface-alt", 4.5),
+    ("primary", "background", 4.5),
+    ("primary", "primary-light", 4.5),
+    ("primary-dark", "primary-light", 4.5),
+    ("on-primary", "primary", 4.5),
+    ("on-primary", "primary-dark", 4.5),
+    ("on-primary-muted", "primary", 4.5),
+    ("link-visited", "background", 4.5),
+    ("text", "info-surface", 4.5),
+    ("ok-text", "ok-surface", 4.5),
+    ("warning-text", "warning-surface", 4.5),
+    ("danger-text", "danger-surface", 4.5),
+    ("danger", "background", 4.5),
+    ("danger", "danger-surface", 4.5),
+    ("neutral-text", "neutral-surface", 4.5),
+    ("on-primary", "danger", 4.5),
+    ("border-strong", "background", 3),
+    ("focus", "background", 3),
+    ("focus-inverse", "primary", 3),
+    ("ok", "track", 3),
+    ("warning", "track", 3),
+    ("danger", "track", 3),
+    ("primary", "track", 3),
+]
+
+
+def _luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(a: str, b: str) -> float:
+    light, dark = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_contrast_helper_matches_known_ratios():
+    assert contrast("#000000", "#ffffff") == pytest.approx(21)
+    assert contrast("#767676", "#ffffff") == pytest.approx(4.54, abs=0.01)
+
+
+@pytest.mark.parametrize(("foreground", "background", "minimum"), COLOUR_PAIRS)
+def test_design_token_colours_meet_wcag_contrast(foreground, background, minimum):
+    declared = re.findall(r"--wb-color-([\w-]+):\s*(#[0-9a-fA-F]{6})\s*;", TOKENS_CSS.read_text())
+    tokens = dict(declared)
+
+    ratio = contrast(tokens[foreground], tokens[background])
+
+    assert ratio >= minimum, f"{foreground} on {background}: {ratio:.2f}:1"
