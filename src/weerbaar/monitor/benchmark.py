@@ -1,0 +1,178 @@
+"""Anonymous benchmark aggregates: the statistics of a group and the rules that decide whether a
+group may be shown at all.
+
+The rules (design rule 4):
+
+1. A group is shown only when it holds at least `min_group` organisations besides any viewer. A
+   viewer may be inside the group, so a group is published only with `min_group + 1` or more
+   organisations.
+2. Only fixed groupings exist (a cycle's sectors, one sector, and per domain within those): callers
+   cannot combine filters.
+3. A suppressed cell is returned as suppressed, never as a smaller number or a zero.
+4. No differencing: when one published group contains another and they differ by 1 to
+   `min_group - 1` organisations, subtracting the two would reveal those few organisations. The
+   smaller group is then suppressed as well (repeated until no such pair is left).
+
+No ORM here, only plain values, so that every rule is tested by hand.
+"""
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from statistics import fmean, median, quantiles
+
+LEVEL_BANDS = (1, 2, 3, 4, 5)
+
+
+@dataclass(frozen=True)
+class GroupStats:
+    """The statistics of one group of scores (one value per organisation)."""
+
+    count: int
+    mean: float | None = None
+    median: float | None = None
+    q1: float | None = None
+    q3: float | None = None
+    # Number of organisations per level band: a score s falls in band floor(s) (5 stays 5).
+    distribution: dict[int, int] = field(default_factory=dict)
+    share_at_target: float | None = None
+    suppressed: bool = False
+
+    @classmethod
+    def suppressed_cell(cls, count: int) -> "GroupStats":
+        # The true count is kept for the rules below but never shown for a suppressed group.
+        return cls(count=count, suppressed=True)
+
+
+def band(score: float) -> int:
+    return min(5, max(1, int(score)))
+
+
+def describe(values: Sequence[float], target: float = 3.0) -> GroupStats:
+    """Mean, median, quartiles (inclusive method), level distribution and share at target."""
+    values = sorted(values)
+    n = len(values)
+    if n == 0:
+        return GroupStats(count=0)
+    if n == 1:
+        q1 = q3 = values[0]
+    else:
+        q1, _q2, q3 = quantiles(values, n=4, method="inclusive")
+    distribution = dict.fromkeys(LEVEL_BANDS, 0)
+    for value in values:
+        distribution[band(value)] += 1
+    return GroupStats(
+        count=n,
+        mean=fmean(values),
+        median=median(values),
+        q1=q1,
+        q3=q3,
+        distribution=distribution,
+        share_at_target=sum(1 for v in values if v >= target) / n,
+    )
+
+
+def publishable(count: int, min_group: int) -> bool:
+    """Rule 1: at least `min_group` organisations besides a viewer who may be one of them."""
+    return count >= min_group + 1
+
+
+def suppress_differencing(
+    groups: Mapping[str, frozenset], min_group: int, fixed: frozenset[str] = frozenset()
+) -> set[str]:
+    """Rule 4: the keys of groups to suppress so that no two shown groups, one inside the other,
+    differ by 1 to `min_group - 1` organisations. Groups too small by rule 1 go first. Of such a
+    pair the larger, composite group is suppressed (the sector stays visible, 'all sectors' goes),
+    unless it is in `fixed` (already published elsewhere), in which case the smaller one goes."""
+    suppressed = {key for key, members in groups.items() if key not in fixed and not publishable(len(members), min_group)}
+    changed = True
+    while changed:
+        changed = False
+        shown = sorted((k for k in groups if k not in suppressed), key=lambda k: (len(groups[k]), k))
+        for i, small in enumerate(shown):
+            for large in shown[i + 1 :]:
+                a, b = groups[small], groups[large]
+                if a <= b and 0 < len(b - a) < min_group:
+                    victim = small if large in fixed else large
+                    if victim in fixed:
+                        continue
+                    suppressed.add(victim)
+                    changed = True
+                    break
+            if changed:
+                break
+    return suppressed
+
+
+@dataclass(frozen=True)
+class OrganisationScores:
+    """One organisation's scores in a cycle: overall and per domain code."""
+
+    organisation_id: int
+    sector: str
+    overall: float | None
+    domains: Mapping[str, float | None]
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    group: str                # "all" or a sector code
+    domain: str               # "overall" or a domain code
+    stats: GroupStats
+    change: float | None = None   # mean now minus mean of the same cell in the previous cycle
+
+
+def aggregate_cycle(
+    scores: Iterable[OrganisationScores],
+    domain_codes: Sequence[str],
+    min_group: int,
+    target: float = 3.0,
+    previous: Mapping[tuple[str, str], float] | None = None,
+) -> list[Aggregate]:
+    """Every cell of a cycle: groups 'all' and each sector, crossed with 'overall' and each domain.
+
+    A cell's members are the organisations with a value in it. Rule 4 is applied within the
+    overall column first; a domain cell is then also checked against the shown overall cells, so
+    that a domain marked not applicable by a few organisations cannot single them out.
+    """
+    scores = list(scores)
+    sectors = sorted({s.sector for s in scores})
+    previous = previous or {}
+    result: list[Aggregate] = []
+    shown_overall: dict[str, frozenset] = {}
+    for column in ["overall", *domain_codes]:
+        values: dict[str, dict[int, float]] = {"all": {}, **{sector: {} for sector in sectors}}
+        for s in scores:
+            value = s.overall if column == "overall" else s.domains.get(column)
+            if value is None:
+                continue
+            values["all"][s.organisation_id] = value
+            values[s.sector][s.organisation_id] = value
+        members = {group: frozenset(v) for group, v in values.items()}
+        fixed = frozenset()
+        if column != "overall":
+            for group, group_members in shown_overall.items():
+                members[f"{group}|overall"] = group_members
+            fixed = frozenset(f"{group}|overall" for group in shown_overall)
+        hidden = suppress_differencing(members, min_group, fixed)
+        for group, group_values in values.items():
+            if group in hidden:
+                stats = GroupStats.suppressed_cell(len(group_values))
+                change = None
+            else:
+                stats = describe(list(group_values.values()), target)
+                before = previous.get((group, column))
+                change = (stats.mean - before) if (before is not None and stats.mean is not None) else None
+                if column == "overall":
+                    shown_overall[group] = members[group]
+            result.append(Aggregate(group=group, domain=column, stats=stats, change=change))
+    return result
+
+
+def percentile_rank(own: float, group_values: Sequence[float]) -> float:
+    """Share of the group (0–100) scoring below `own`, counting ties as half: the organisation's
+    own position, shown without revealing anyone else."""
+    if not group_values:
+        raise ValueError("empty group")
+    below = sum(1 for v in group_values if v < own)
+    equal = sum(1 for v in group_values if v == own)
+    return 100.0 * (below + 0.5 * equal) / len(group_values)
