@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "weerbaar.organisations",
     "weerbaar.frameworks",
     "weerbaar.assessments",
+    "weerbaar.monitor",
     "weerbaar.api",
 ]
 
