@@ -2,6 +2,7 @@
 user who has passed the second factor."""
 
 from allauth.mfa.models import Authenticator
+from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
@@ -17,11 +18,14 @@ class PersonalAccessTokenAuthentication(authentication.BaseAuthentication):
         if not header:
             return None
         parts = header.split()
-        if len(parts) != 2 or parts[0] != self.keyword:
-            raise exceptions.AuthenticationFailed("Use the header 'Authorization: Bearer <token>'.")
+        # The scheme name is case-insensitive (RFC 9110, section 11.1).
+        if len(parts) != 2 or parts[0].lower() != self.keyword.lower():
+            raise exceptions.AuthenticationFailed(
+                _("Use the header 'Authorization: Bearer <token>'.")
+            )
         token = authenticate_api_token(parts[1])
         if token is None:
-            raise exceptions.AuthenticationFailed("The token is unknown, expired or revoked.")
+            raise exceptions.AuthenticationFailed(_("The token is unknown, expired or revoked."))
         return token.user, token
 
     def authenticate_header(self, request):
@@ -37,7 +41,7 @@ class MfaSessionAuthentication(authentication.SessionAuthentication):
             return None
         user = result[0]
         if mfa_required(user) and not Authenticator.objects.filter(user=user).exists():
-            raise exceptions.PermissionDenied("Set up a second factor before using the API.")
+            raise exceptions.PermissionDenied(_("Set up a second factor before using the API."))
         return result
 
 
@@ -49,7 +53,10 @@ class PersonalAccessTokenScheme(OpenApiAuthenticationExtension):
         return {
             "type": "http",
             "scheme": "bearer",
-            "description": "A personal access token, created under Account → API tokens.",
+            "description": (
+                "A personal access token (`wb_<prefix>_<secret>`), created under "
+                "Account → API tokens or with `POST /api/v1/tokens/` while signed in."
+            ),
         }
 
 
@@ -58,4 +65,12 @@ class MfaSessionScheme(OpenApiAuthenticationExtension):
     name = "session"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "apiKey", "in": "cookie", "name": "sessionid"}
+        return {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": "sessionid",
+            "description": (
+                "The browser session of the web application (the cookie is `__Host-sessionid` in "
+                "production). Changes need the CSRF token in the `X-CSRFToken` header."
+            ),
+        }

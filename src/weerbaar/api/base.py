@@ -2,6 +2,7 @@
 token), serializers that refuse unknown fields, and the access-rule declaration."""
 
 from django.contrib.auth.decorators import login_not_required
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers, viewsets
 
 
@@ -10,10 +11,17 @@ class StrictSerializer(serializers.Serializer):
 
     def to_internal_value(self, data):
         if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields))
+            # Read-only fields count as unknown: DRF would otherwise drop them without a word.
+            writable = {name for name, field in self.fields.items() if not field.read_only}
+            unknown = sorted(str(name) for name in set(data) - writable)
             if unknown:
-                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+                raise serializers.ValidationError({name: [_("Unknown field.")] for name in unknown})
         return super().to_internal_value(data)
+
+
+class QuerySerializer(serializers.Serializer):
+    """The query parameters of a list (filters, search). Unlike a request body, other parameters
+    (`page`, `page_size`) pass by; a malformed value is a 400 naming the parameter."""
 
 
 class ApiViewMixin:
@@ -30,3 +38,15 @@ class ApiViewMixin:
 
 class ScopedViewSet(ApiViewMixin, viewsets.GenericViewSet):
     """A viewset whose queryset comes from a scoped selector; writes go through services."""
+
+    def query(self, serializer_class: type[QuerySerializer]) -> dict:
+        """The validated query parameters of this request, or a 400 naming the bad ones."""
+        params = serializer_class(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        return params.validated_data
+
+    def validated(self, serializer_class: type[serializers.Serializer]) -> dict:
+        """The validated request body, or a 400 naming the bad fields."""
+        data = serializer_class(data=self.request.data)
+        data.is_valid(raise_exception=True)
+        return data.validated_data

@@ -1,23 +1,14 @@
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from weerbaar.accounts.api import MeView, PersonalAccessTokenViewSet
-from weerbaar.api.base import ApiViewMixin
-from weerbaar.core.access import PUBLIC
+from weerbaar.api.views import DocsView, SchemaView
 from weerbaar.organisations.api import AuditEntryViewSet, MembershipViewSet, OrganisationViewSet
-
-
-class SchemaView(ApiViewMixin, SpectacularAPIView):
-    access_rule = PUBLIC
-
-
-class DocsView(ApiViewMixin, SpectacularSwaggerSplitView):
-    access_rule = PUBLIC
 
 
 class Router(DefaultRouter):
     include_root_view = False
+    include_format_suffixes = False
 
 
 router = Router(trailing_slash=True)

@@ -314,6 +314,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Choice sets used by several apps get one stable name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "SectorCode": "weerbaar.organisations.choices.SectorCode",
+        "OrganisationKind": "weerbaar.organisations.choices.OrganisationKind",
+        "Role": "weerbaar.core.permissions.Role",
+    },
     # The introduction (authentication, errors, pagination) is written in weerbaar.api.schema.
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "weerbaar.api.schema.describe_api"],
 }

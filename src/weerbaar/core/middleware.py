@@ -24,6 +24,9 @@ class RequestBodyLimitMiddleware:
         if length > limit:
             message = _("The request is too large (at most %(limit)d bytes).") % {"limit": limit}
             if request.path.startswith("/api/"):
-                return JsonResponse({"error": {"code": "too_large", "message": message}}, status=413)
+                # The API's one error format (weerbaar.api.errors), written out here because core
+                # does not import the API.
+                body = {"status": 413, "code": "too_large", "message": message}
+                return JsonResponse({"error": body}, status=413)
             return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
