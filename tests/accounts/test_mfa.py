@@ -182,3 +182,20 @@ def test_pages_before_sign_in_render_under_the_policy(client, path):
     assert response.status_code == 200
     assert csp_problems(response) == []
 
+
+
+def test_sensitive_changes_ask_for_the_password_again_after_five_minutes(client, clock):
+    officer = member(Role.IBP_OFFICER).user
+    sign_in(client, officer.email)
+    deactivate = reverse("mfa_deactivate_totp")
+    assert client.get(deactivate).status_code == 200
+
+    clock.advance(6 * 60)
+    response = client.get(deactivate)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
+    confirm = client.post(response["Location"], {"password": "correct-horse-battery-staple-42"})
+    assert confirm.status_code == 302
+    assert client.get(deactivate).status_code == 200
+    assert Authenticator.objects.filter(user=officer, type=Authenticator.Type.TOTP).exists()
