@@ -63,6 +63,9 @@ class Action(StrEnum):
     # Privacy.
     PRIVACY_VIEW = "privacy.view"
     PRIVACY_EDIT = "privacy.edit"
+    # Security posture: basic measures and SOC connection.
+    POSTURE_VIEW = "posture.view"
+    POSTURE_EDIT = "posture.edit"
     # Sector-wide work: cycles, catalogues, aggregates.
     SECTOR_COORDINATE = "sector.coordinate"
     AGGREGATE_VIEW = "aggregate.view"
@@ -78,6 +81,7 @@ _INSTITUTION_READ = {
     Action.ASSESSMENT_VIEW: Reach.TREE,
     Action.ADVISORY_VIEW: Reach.TREE,
     Action.GOVERNANCE_VIEW: Reach.TREE,
+    Action.POSTURE_VIEW: Reach.TREE,
 }
 
 ROLE_ACTIONS: dict[str, dict[Action, Reach]] = {
@@ -93,6 +97,7 @@ ROLE_ACTIONS: dict[str, dict[Action, Reach]] = {
         Action.PRIVACY_VIEW: Reach.TREE,
         Action.PRIVACY_EDIT: Reach.TREE,
         Action.GOVERNANCE_EDIT: Reach.TREE,
+        Action.POSTURE_EDIT: Reach.TREE,
     },
     Role.DPO: {
         **_INSTITUTION_READ,
@@ -115,6 +120,7 @@ ROLE_ACTIONS: dict[str, dict[Action, Reach]] = {
     Role.SUPERVISORY_BOARD: {
         Action.ORGANISATION_VIEW: Reach.OWN,
         Action.GOVERNANCE_VIEW: Reach.OWN,
+        Action.POSTURE_VIEW: Reach.OWN,
     },
     # An auditor sees its own firm; the assessments it reviews are reached through assignments.
     Role.AUDITOR: {

@@ -1,0 +1,238 @@
+"""Reads of the sector monitor. Sector-wide readers get only anonymised, precomputed aggregates;
+an organisation gets its own results and its position, never another's identity."""
+
+from collections import Counter
+from datetime import date
+
+from django.conf import settings
+from django.db.models import Max, Q, QuerySet
+from django.utils import timezone
+
+from weerbaar.assessments.choices import AssessmentStatus
+from weerbaar.core.permissions import Action
+from weerbaar.core.tenancy import access, visible_organisations
+from weerbaar.monitor.benchmark import percentile_rank, publishable
+from weerbaar.monitor.choices import MeasureState, ParticipationStep, SocStatus
+from weerbaar.monitor.forecast import Forecast, forecast
+from weerbaar.monitor.models import (
+    Ambition,
+    BasicMeasure,
+    Cycle,
+    CycleAggregate,
+    MeasureStatus,
+    OrganisationResult,
+    Participation,
+    SocConnection,
+)
+
+
+def participation_step(participation: Participation) -> str:
+    assessment = participation.assessment
+    if assessment is None:
+        return ParticipationStep.INVITED
+    if assessment.status == AssessmentStatus.FINAL:
+        return ParticipationStep.FINAL
+    if assessment.status in (AssessmentStatus.SUBMITTED, AssessmentStatus.UNDER_REVIEW):
+        return ParticipationStep.SUBMITTED
+    return ParticipationStep.STARTED
+
+
+def previous_cycle(cycle: Cycle) -> Cycle | None:
+    """The last earlier cycle on the same framework that shares a sector: the base for 'change'."""
+    return (
+        Cycle.objects.filter(
+            framework_version__framework_id=cycle.framework_version.framework_id,
+            opens_on__lt=cycle.opens_on,
+            sectors__in=cycle.sectors.all(),
+        )
+        .exclude(pk=cycle.pk)
+        .order_by("-opens_on")
+        .distinct()
+        .first()
+    )
+
+
+def coordinated_cycles(user) -> QuerySet[Cycle]:
+    return Cycle.objects.visible_to(user, Action.SECTOR_COORDINATE).select_related(
+        "framework_version__framework", "coordinator"
+    ).prefetch_related("sectors")
+
+
+def access_cycle(user, public_id, action: Action = Action.SECTOR_COORDINATE) -> Cycle:
+    return access(Cycle.objects.select_related("framework_version__framework", "coordinator"), user, action, public_id=public_id)
+
+
+def aggregate_cycles(user) -> QuerySet[Cycle]:
+    """Cycles whose anonymised aggregates the user may read: those covering a sector the user's
+    sector role reaches (coordinators: served sectors; councils, ministry, inspectorate: all)."""
+    if not visible_organisations(user, Action.AGGREGATE_VIEW).exists():
+        return Cycle.objects.none()
+    return Cycle.objects.all().select_related("framework_version__framework").prefetch_related("sectors").order_by("-opens_on")
+
+
+def participation_overview(cycle: Cycle) -> dict[str, int]:
+    """How many invited organisations are at each step (counts only)."""
+    counts = Counter(participation_step(p) for p in cycle.participations.select_related("assessment"))
+    return {step: counts.get(step, 0) for step in ParticipationStep.values}
+
+
+def participations_of(user, cycle: Cycle) -> QuerySet[Participation]:
+    """The coordinator's list of who takes part (names and steps, never scores)."""
+    return cycle.participations.select_related("organisation", "assessment").order_by("organisation__name")
+
+
+def invitations_for(user, organisation) -> QuerySet[Participation]:
+    return (
+        Participation.objects.visible_to(user, Action.ASSESSMENT_VIEW)
+        .filter(organisation=organisation)
+        .select_related("cycle__framework_version__framework", "assessment")
+        .order_by("-cycle__opens_on")
+    )
+
+
+def cycle_aggregates(cycle: Cycle) -> list[CycleAggregate]:
+    """Every precomputed cell of a cycle, refreshed first when an assessment became final since."""
+    ensure_fresh(cycle)
+    return list(CycleAggregate.objects.filter(cycle=cycle).order_by("group", "id"))
+
+
+def is_stale(cycle: Cycle) -> bool:
+    latest_final = Participation.objects.filter(cycle=cycle, assessment__status=AssessmentStatus.FINAL).aggregate(
+        latest=Max("assessment__finalised_at")
+    )["latest"]
+    computed = CycleAggregate.objects.filter(cycle=cycle).aggregate(at=Max("computed_at"))["at"]
+    if latest_final is None:
+        return False
+    return computed is None or computed < latest_final
+
+
+def ensure_fresh(cycle: Cycle) -> None:
+    """Aggregates are refreshed when an assessment in the cycle becomes final: this compares the
+    newest final assessment with the snapshot and queues a refresh when it is older."""
+    if is_stale(cycle):
+        from weerbaar.monitor.tasks import refresh_cycle_task
+
+        refresh_cycle_task.enqueue(cycle.pk)
+
+
+def own_position(user, organisation, cycle: Cycle) -> dict | None:
+    """The organisation's own scores in a cycle and its percentile per column within its sector,
+    only where the sector's cell is shown (not suppressed)."""
+    try:
+        own = OrganisationResult.objects.visible_to(user, Action.ASSESSMENT_VIEW).get(cycle=cycle, organisation=organisation)
+    except OrganisationResult.DoesNotExist:
+        return None
+    shown = {
+        row.column for row in CycleAggregate.objects.filter(cycle=cycle, group=own.sector, suppressed=False)
+    }
+    peers = list(OrganisationResult.objects.filter(cycle=cycle, sector=own.sector).values_list("overall", "domains"))
+    positions = {}
+    columns = [("overall", own.overall)] + list(own.domains.items())
+    for column, value in columns:
+        if value is None or column not in shown:
+            positions[column] = None
+            continue
+        group = [o if column == "overall" else d.get(column) for o, d in peers]
+        group = [v for v in group if v is not None]
+        positions[column] = percentile_rank(value, group) if publishable(len(group), settings.BENCHMARK_MIN_GROUP) else None
+    return {"overall": own.overall, "domains": own.domains, "percentiles": positions, "sector": own.sector}
+
+
+def forecast_for(organisation, today: date | None = None) -> Forecast | None:
+    """The organisation's outlook against its sector's ambition, from its own final assessments."""
+    ambition = Ambition.objects.filter(sector_id=organisation.sector_id).first()
+    if ambition is None:
+        return None
+    from weerbaar.assessments.models import Assessment
+    from weerbaar.assessments.selectors import score_of
+
+    history = []
+    for assessment in Assessment.objects.filter(organisation=organisation, status=AssessmentStatus.FINAL).select_related(
+        "framework_version"
+    ).order_by("finalised_at"):
+        overall = score_of(assessment).overall
+        if overall is not None:
+            history.append((timezone.localtime(assessment.finalised_at).date(), overall))
+    return forecast(history, ambition.target, ambition.deadline, today or timezone.localdate())
+
+
+def sector_share_on_track(sector, min_group: int | None = None) -> dict | None:
+    """Share of a sector's organisations whose latest cycle result is at or above the ambition
+    (an aggregate, shown only for a publishable group)."""
+    min_group = settings.BENCHMARK_MIN_GROUP if min_group is None else min_group
+    ambition = Ambition.objects.filter(sector=sector).first()
+    if ambition is None:
+        return None
+    latest = {}
+    for organisation_id, overall, finalised in (
+        OrganisationResult.objects.filter(sector=sector.code).order_by("finalised_at").values_list(
+            "organisation_id", "overall", "finalised_at"
+        )
+    ):
+        latest[organisation_id] = overall
+    values = [v for v in latest.values() if v is not None]
+    if not publishable(len(values), min_group):
+        return {"suppressed": True}
+    return {"suppressed": False, "count": len(values), "share": sum(1 for v in values if v >= ambition.target) / len(values)}
+
+
+def measures_of(user, organisation) -> list[tuple[BasicMeasure, MeasureStatus | None]]:
+    statuses = {
+        s.measure_id: s
+        for s in MeasureStatus.objects.visible_to(user, Action.POSTURE_VIEW).filter(organisation=organisation)
+    }
+    return [(measure, statuses.get(measure.pk)) for measure in BasicMeasure.objects.order_by("position")]
+
+
+def soc_of(user, organisation) -> SocConnection | None:
+    return SocConnection.objects.visible_to(user, Action.POSTURE_VIEW).filter(organisation=organisation).first()
+
+
+def measure_coverage(sector_codes: list[str], min_group: int | None = None) -> list[dict]:
+    """Per basic measure: the share of the sectors' organisations with it in place (anonymised)."""
+    from weerbaar.organisations.models import Organisation
+    from weerbaar.monitor.services import PARTICIPATING_KINDS
+
+    min_group = settings.BENCHMARK_MIN_GROUP if min_group is None else min_group
+    population = Organisation.objects.filter(
+        sector__code__in=sector_codes, kind__in=PARTICIPATING_KINDS, is_active=True
+    ).count()
+    in_place = Counter(
+        MeasureStatus.objects.filter(
+            organisation__sector__code__in=sector_codes, organisation__kind__in=PARTICIPATING_KINDS,
+            organisation__is_active=True, state=MeasureState.IN_PLACE,
+        ).values_list("measure_id", flat=True)
+    )
+    rows = []
+    for measure in BasicMeasure.objects.order_by("position"):
+        if not publishable(population, min_group):
+            rows.append({"measure": measure, "suppressed": True})
+        else:
+            rows.append({"measure": measure, "suppressed": False, "population": population,
+                         "in_place": in_place.get(measure.pk, 0), "share": in_place.get(measure.pk, 0) / population})
+    return rows
+
+
+def soc_coverage(sector_codes: list[str], min_group: int | None = None) -> dict:
+    """Counts of SOC connection status and the calendar of planned connections per month."""
+    from weerbaar.organisations.models import Organisation
+    from weerbaar.monitor.services import PARTICIPATING_KINDS
+
+    min_group = settings.BENCHMARK_MIN_GROUP if min_group is None else min_group
+    organisations = Organisation.objects.filter(sector__code__in=sector_codes, kind__in=PARTICIPATING_KINDS, is_active=True)
+    population = organisations.count()
+    if not publishable(population, min_group):
+        return {"suppressed": True}
+    connections = SocConnection.objects.filter(organisation__in=organisations)
+    statuses = Counter(connections.values_list("status", flat=True))
+    statuses[SocStatus.NONE] += population - sum(statuses.values())
+    calendar = Counter(
+        d.strftime("%Y-%m") for d in connections.filter(status=SocStatus.PLANNED, planned_on__isnull=False).values_list(
+            "planned_on", flat=True
+        )
+    )
+    return {
+        "suppressed": False, "population": population,
+        "statuses": {s: statuses.get(s, 0) for s in SocStatus.values},
+        "calendar": sorted(calendar.items()),
+    }

@@ -1,0 +1,290 @@
+"""Writes of the sector monitor: opening cycles, taking part, reminders, refreshing the
+precomputed aggregates, basic measures and SOC connections."""
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from weerbaar.assessments import services as assessment_services
+from weerbaar.assessments.choices import AssessmentStatus
+from weerbaar.assessments.models import Assessment
+from weerbaar.assessments.selectors import score_of
+from weerbaar.core import audit
+from weerbaar.core.permissions import Action, Role
+from weerbaar.core.tenancy import require
+from weerbaar.frameworks.choices import VersionStatus
+from weerbaar.monitor.benchmark import OrganisationScores, aggregate_cycle
+from weerbaar.monitor.choices import CycleKind, MeasureState, ParticipationStep, SocStatus
+from weerbaar.monitor.models import (
+    BasicMeasure,
+    Cycle,
+    CycleAggregate,
+    MeasureStatus,
+    OrganisationResult,
+    Participation,
+    Reminder,
+    SocConnection,
+)
+from weerbaar.monitor.selectors import participation_step, previous_cycle
+from weerbaar.organisations.choices import OrganisationKind
+from weerbaar.organisations.models import Membership, Organisation
+
+# Schools are measured through their board; boards and institutions take part in cycles.
+PARTICIPATING_KINDS = (
+    OrganisationKind.SCHOOL_BOARD,
+    OrganisationKind.INSTITUTION,
+    OrganisationKind.RESEARCH_INSTITUTE,
+)
+REMIND_DAYS_BEFORE_CLOSE = 14
+
+
+@transaction.atomic
+def open_cycle(
+    *,
+    actor,
+    coordinator: Organisation,
+    name: str,
+    kind: str,
+    sectors: list,
+    framework_version,
+    opens_on: date,
+    closes_on: date,
+) -> Cycle:
+    """Open a measurement cycle and invite every active board and institution of its sectors."""
+    require(actor, Action.SECTOR_COORDINATE, coordinator.pk)
+    errors = {}
+    name = (name or "").strip()
+    if not name or len(name) > 200:
+        errors["name"] = _("Give the cycle a name of at most 200 characters.")
+    if kind not in CycleKind.values:
+        errors["kind"] = _("Choose a valid kind of cycle.")
+    served = set(coordinator.served_sectors.values_list("pk", flat=True))
+    if not sectors:
+        errors["sectors"] = _("Choose at least one sector.")
+    elif any(sector.pk not in served for sector in sectors):
+        errors["sectors"] = _("You can only open cycles for the sectors your organisation serves.")
+    if framework_version is None or framework_version.status != VersionStatus.PUBLISHED or not framework_version.scored:
+        errors["framework_version"] = _("Choose a published framework version with maturity levels.")
+    if opens_on and closes_on and closes_on <= opens_on:
+        errors["closes_on"] = _("The cycle must close after it opens.")
+    if errors:
+        raise ValidationError(errors)
+    cycle = Cycle.objects.create(
+        name=name, kind=kind, framework_version=framework_version, opens_on=opens_on, closes_on=closes_on,
+        coordinator=coordinator, opened_by=actor,
+    )
+    cycle.sectors.set(sectors)
+    invited = Organisation.objects.filter(
+        sector__in=sectors, kind__in=PARTICIPATING_KINDS, is_active=True
+    ).values_list("pk", flat=True)
+    Participation.objects.bulk_create([Participation(cycle=cycle, organisation_id=pk) for pk in invited])
+    audit.record(
+        actor=actor, action="cycle.opened", organisation_id=coordinator.pk, obj=cycle,
+        changes={
+            "kind": kind, "sectors": sorted(s.code for s in sectors), "framework_version": str(framework_version.public_id),
+            "opens_on": opens_on.isoformat(), "closes_on": closes_on.isoformat(), "invited": len(invited),
+        },
+    )
+    return cycle
+
+
+@transaction.atomic
+def take_part(*, actor, participation: Participation, start_from_last: bool = False) -> Assessment:
+    """Start the organisation's assessment for a cycle (or return the one already started)."""
+    participation = Participation.objects.select_for_update().select_related("cycle", "organisation").get(pk=participation.pk)
+    require(actor, Action.ASSESSMENT_EDIT, participation.organisation_id)
+    if participation.assessment_id:
+        return participation.assessment
+    cycle = participation.cycle
+    today = timezone.localdate()
+    if not cycle.opens_on <= today <= cycle.closes_on:
+        raise ValidationError(_("This cycle is not open."))
+    assessment = assessment_services.start_assessment(
+        actor=actor, organisation=participation.organisation, framework_version=cycle.framework_version,
+        title=cycle.name, start_from_last=start_from_last and assessment_services.last_final_assessment(
+            participation.organisation, cycle.framework_version.framework_id
+        ) is not None,
+    )
+    participation.assessment = assessment
+    participation.save(update_fields=["assessment", "updated_at"])
+    audit.record(
+        actor=actor, action="cycle.participation_started", organisation_id=participation.organisation_id,
+        obj=participation.cycle, changes={"assessment": str(assessment.public_id)},
+    )
+    return assessment
+
+
+def _reminder_text(participation: Participation, step: str) -> tuple[str, str]:
+    cycle = participation.cycle
+    subject = _("Reminder: %(cycle)s closes on %(date)s") % {"cycle": cycle.name, "date": cycle.closes_on.isoformat()}
+    lines = {
+        ParticipationStep.INVITED: _("Your organisation has not started its assessment for this cycle yet."),
+        ParticipationStep.STARTED: _("Your organisation's assessment for this cycle has not been submitted yet."),
+        ParticipationStep.SUBMITTED: _("Your organisation's assessment has been submitted; it still has to be made final."),
+    }
+    body = "\n\n".join([lines[step], f"{settings.SITE_URL}/", _("This message is sent once for this step.")])
+    return subject, body
+
+
+def send_due_reminders(*, today: date | None = None) -> int:
+    """Send one reminder per participation and step for open cycles that close within two weeks.
+
+    The Reminder row is written first under a unique key: a second run, or a second worker at
+    the same moment, finds it and sends nothing. Returns how many reminders were sent.
+    """
+    today = today or timezone.localdate()
+    sent = 0
+    participations = (
+        Participation.objects.filter(
+            cycle__opens_on__lte=today, cycle__closes_on__gte=today,
+            cycle__closes_on__lte=today + timedelta(days=REMIND_DAYS_BEFORE_CLOSE),
+        )
+        .select_related("cycle", "organisation", "assessment")
+    )
+    for participation in participations.iterator():
+        step = participation_step(participation)
+        if step == ParticipationStep.FINAL:
+            continue
+        recipients = list(
+            Membership.objects.filter(
+                organisation=participation.organisation, is_active=True, user__is_active=True,
+                role__in=[Role.IBP_OFFICER, Role.BOARD_MEMBER],
+            ).values_list("user__email", flat=True)
+        )
+        try:
+            with transaction.atomic():
+                Reminder.objects.create(participation=participation, step=step, recipients=len(recipients))
+                audit.record(
+                    actor=None, action="cycle.reminder_sent", organisation_id=participation.organisation_id,
+                    obj=participation.cycle, changes={"step": step, "recipients": len(recipients)},
+                )
+                if recipients:
+                    subject, body = _reminder_text(participation, step)
+                    transaction.on_commit(
+                        lambda s=subject, b=body, r=recipients: send_mail(s, b, settings.DEFAULT_FROM_EMAIL, r)
+                    )
+        except IntegrityError:
+            continue  # already reminded for this step
+        sent += 1
+    return sent
+
+
+@transaction.atomic
+def refresh_cycle(*, cycle: Cycle) -> int:
+    """Recompute the cycle's organisation results and its anonymised aggregates from the final
+    assessments of its participants. Derived data only: nothing here is typed in by anyone.
+    Returns the number of organisations counted."""
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    domain_codes = list(cycle.framework_version.domains.order_by("position").values_list("code", flat=True))
+    final = (
+        Participation.objects.filter(cycle=cycle, assessment__status=AssessmentStatus.FINAL)
+        .select_related("assessment__framework_version", "organisation__sector")
+    )
+    results = []
+    for participation in final:
+        assessment = participation.assessment
+        score = score_of(assessment)
+        results.append(
+            OrganisationResult(
+                cycle=cycle, organisation_id=participation.organisation_id,
+                sector=participation.organisation.sector.code if participation.organisation.sector else "",
+                overall=score.overall, domains={d.domain_code: d.score for d in score.domains},
+                finalised_at=assessment.finalised_at,
+            )
+        )
+    OrganisationResult.objects.filter(cycle=cycle).delete()
+    OrganisationResult.objects.bulk_create(results)
+    store_aggregates(cycle=cycle, results=results, domain_codes=domain_codes)
+    return len(results)
+
+
+def store_aggregates(*, cycle: Cycle, results: list[OrganisationResult], domain_codes: list[str]) -> None:
+    before = previous_cycle(cycle)
+    previous = {}
+    if before is not None:
+        previous = {
+            (row.group, row.column): row.mean
+            for row in CycleAggregate.objects.filter(cycle=before, suppressed=False)
+        }
+    cells = aggregate_cycle(
+        [OrganisationScores(r.organisation_id, r.sector, r.overall, r.domains) for r in results],
+        domain_codes, min_group=settings.BENCHMARK_MIN_GROUP, previous=previous,
+    )
+    now = timezone.now()
+    CycleAggregate.objects.filter(cycle=cycle).delete()
+    CycleAggregate.objects.bulk_create(
+        [
+            CycleAggregate(
+                cycle=cycle, group=cell.group, column=cell.domain, suppressed=cell.stats.suppressed,
+                count=None if cell.stats.suppressed else cell.stats.count,
+                mean=cell.stats.mean, median=cell.stats.median, q1=cell.stats.q1, q3=cell.stats.q3,
+                distribution={str(k): v for k, v in cell.stats.distribution.items()},
+                share_at_target=cell.stats.share_at_target, change=cell.change, computed_at=now,
+            )
+            for cell in cells
+        ]
+    )
+
+
+@transaction.atomic
+def set_measure_status(
+    *, actor, organisation: Organisation, measure: BasicMeasure, state: str, as_of: date | None = None, evidence: str = ""
+) -> MeasureStatus:
+    require(actor, Action.POSTURE_EDIT, organisation.pk)
+    if state not in MeasureState.values:
+        raise ValidationError({"state": _("Choose a valid status.")})
+    evidence = (evidence or "").strip()
+    if len(evidence) > 5000:
+        raise ValidationError({"evidence": _("This text is too long (at most %(limit)d characters).") % {"limit": 5000}})
+    if as_of and as_of > timezone.localdate() and state == MeasureState.IN_PLACE:
+        raise ValidationError({"as_of": _("A measure that is in place cannot have a date in the future.")})
+    status = MeasureStatus.objects.filter(organisation=organisation, measure=measure).first()
+    old = status.state if status else None
+    if status is None:
+        status = MeasureStatus(organisation=organisation, measure=measure)
+    status.state, status.as_of, status.evidence, status.updated_by = state, as_of, evidence, actor
+    status.save()
+    audit.record(
+        actor=actor, action="posture.measure_set", organisation_id=organisation.pk, obj=status,
+        object_label=measure.code, changes={"state": [old, state], "as_of": as_of.isoformat() if as_of else None},
+    )
+    return status
+
+
+@transaction.atomic
+def set_soc_connection(
+    *, actor, organisation: Organisation, status: str, provider: str = "", planned_on: date | None = None,
+    connected_on: date | None = None,
+) -> SocConnection:
+    require(actor, Action.POSTURE_EDIT, organisation.pk)
+    errors = {}
+    provider = (provider or "").strip()
+    if status not in SocStatus.values:
+        errors["status"] = _("Choose a valid status.")
+    if len(provider) > 200:
+        errors["provider"] = _("This text is too long (at most %(limit)d characters).") % {"limit": 200}
+    if status == SocStatus.PLANNED and planned_on is None:
+        errors["planned_on"] = _("Give the planned date of the connection.")
+    if status in (SocStatus.CONNECTED, SocStatus.PLANNED) and not provider:
+        errors["provider"] = _("Name the SOC provider.")
+    if errors:
+        raise ValidationError(errors)
+    if status != SocStatus.PLANNED:
+        planned_on = None
+    if status != SocStatus.CONNECTED:
+        connected_on = None
+    connection = SocConnection.objects.filter(organisation=organisation).first() or SocConnection(organisation=organisation)
+    old = connection.status if connection.pk else None
+    connection.status, connection.provider, connection.planned_on, connection.connected_on = status, provider, planned_on, connected_on
+    connection.updated_by = actor
+    connection.save()
+    audit.record(
+        actor=actor, action="posture.soc_set", organisation_id=organisation.pk, obj=connection,
+        changes={"status": [old, status], "provider": provider, "planned_on": planned_on.isoformat() if planned_on else None},
+    )
+    return connection

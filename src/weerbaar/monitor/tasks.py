@@ -1,0 +1,19 @@
+"""Background work of the monitor: thin wrappers that take ids and call services."""
+
+from django_tasks import task
+
+from weerbaar.monitor import services
+from weerbaar.monitor.models import Cycle
+
+
+@task()
+def refresh_cycle_task(cycle_id: int) -> int:
+    cycle = Cycle.objects.filter(pk=cycle_id).first()
+    if cycle is None:
+        return 0
+    return services.refresh_cycle(cycle=cycle)
+
+
+@task()
+def send_reminders_task() -> int:
+    return services.send_due_reminders()
