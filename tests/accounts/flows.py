@@ -1,4 +1,4 @@
-"""Helpers that walk the sign-in pages the way a person does, and check what the browser would run."""
+"""Helpers that walk the sign-in pages as a person does, and check what a browser would run."""
 
 import time
 from datetime import timedelta
@@ -24,7 +24,13 @@ def submit_password(client, email: str, password: str = TEST_PASSWORD):
     return client.post(LOGIN_URL, {"login": email, "password": password})
 
 
-def sign_in(client, email: str, password: str = TEST_PASSWORD, secret: str | None = TOTP_SECRET, step: int = 0):
+def sign_in(
+    client,
+    email: str,
+    password: str = TEST_PASSWORD,
+    secret: str | None = TOTP_SECRET,
+    step: int = 0,
+):
     """Sign in with password and, when the account has one, the authenticator code."""
     response = submit_password(client, email, password)
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -44,7 +50,7 @@ def dashboard_url() -> str:
 
 
 class _InlineCodeFinder(HTMLParser):
-    """Collects what a strict Content-Security-Policy (script-src 'self', no inline styles) blocks."""
+    """What a strict Content-Security-Policy (script-src 'self', no inline style) blocks."""
 
     def __init__(self):
         super().__init__()
@@ -98,7 +104,9 @@ class Clock:
         real_time = time.time
         real_now = django.utils.timezone.now
         monkeypatch.setattr(time, "time", lambda: real_time() + self.offset)
-        monkeypatch.setattr(django.utils.timezone, "now", lambda: real_now() + _seconds(self.offset))
+        monkeypatch.setattr(
+            django.utils.timezone, "now", lambda: real_now() + _seconds(self.offset)
+        )
 
     def advance(self, seconds: float) -> None:
         self.offset += seconds

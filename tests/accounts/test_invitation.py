@@ -25,7 +25,13 @@ def invite(organisation, django_capture_on_commit_callbacks):
     def send(email="nieuw@example.test", role=Role.DPO):
         manager = member(Role.IBP_OFFICER, organisation).user
         with django_capture_on_commit_callbacks(execute=True):
-            invite_member(actor=manager, organisation=organisation, email=email, role=role, full_name="Nieuwe Collega")
+            invite_member(
+                actor=manager,
+                organisation=organisation,
+                email=email,
+                role=role,
+                full_name="Nieuwe Collega",
+            )
         return User.objects.get(email=email)
 
     return send
@@ -64,7 +70,9 @@ def test_invited_person_chooses_a_password_and_then_signs_in(invite):
 
     activate = browser.get("/accounts/2fa/totp/activate/")
     assert activate.status_code == 200
-    browser.post("/accounts/2fa/totp/activate/", {"code": totp_code(activate.context["form"].secret)})
+    browser.post(
+        "/accounts/2fa/totp/activate/", {"code": totp_code(activate.context["form"].secret)}
+    )
     assert browser.get("/").status_code == 200
 
 
@@ -103,4 +111,7 @@ def test_a_tampered_invitation_link_sets_nothing(invite):
     newcomer.refresh_from_db()
     assert not newcomer.has_usable_password()
     assert response.status_code in {200, 302}
-    assert Client().post(LOGIN_URL, {"login": newcomer.email, "password": NEW_PASSWORD}).status_code == 200
+    assert (
+        Client().post(LOGIN_URL, {"login": newcomer.email, "password": NEW_PASSWORD}).status_code
+        == 200
+    )

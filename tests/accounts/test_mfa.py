@@ -10,7 +10,13 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
-from tests.accounts.flows import MFA_AUTHENTICATE_URL, csp_problems, sign_in, signed_in_user_id, totp_code
+from tests.accounts.flows import (
+    MFA_AUTHENTICATE_URL,
+    csp_problems,
+    sign_in,
+    signed_in_user_id,
+    totp_code,
+)
 from tests.factories import OrganisationFactory, member
 from weerbaar.core.permissions import Role
 
@@ -66,7 +72,10 @@ def test_setting_up_an_authenticator_app_stores_its_secrets_encrypted(client):
     html = page.content.decode()
     secret = page.context["form"].secret
     # The QR code is an image from a data: URL (allowed by img-src) and the secret is readable text.
-    assert re.search(r'<img class="utrecht-img account-qr" src="data:image/svg\+xml;base64,[^"]+" alt="[^"]+">', html)
+    assert re.search(
+        r'<img class="utrecht-img account-qr" src="data:image/svg\+xml;base64,[^"]+" alt="[^"]+">',
+        html,
+    )
     assert f'id="authenticator-secret">{secret}</code>' in html
 
     response = client.post(TOTP_ACTIVATE, {"code": totp_code(secret)})
@@ -104,12 +113,16 @@ def test_a_recovery_code_works_as_second_step_once(client):
     officer = member(Role.IBP_OFFICER).user
     codes = RecoveryCodes.activate(officer).generate_codes()
 
-    client.post("/accounts/login/", {"login": officer.email, "password": "correct-horse-battery-staple-42"})
+    client.post(
+        "/accounts/login/", {"login": officer.email, "password": "correct-horse-battery-staple-42"}
+    )
     client.post(MFA_AUTHENTICATE_URL, {"code": codes[0]})
     assert signed_in_user_id(client) == officer.pk
     client.post("/accounts/logout/")
 
-    client.post("/accounts/login/", {"login": officer.email, "password": "correct-horse-battery-staple-42"})
+    client.post(
+        "/accounts/login/", {"login": officer.email, "password": "correct-horse-battery-staple-42"}
+    )
     client.post(MFA_AUTHENTICATE_URL, {"code": codes[0]})
     assert signed_in_user_id(client) is None
 
@@ -174,14 +187,18 @@ def test_recovery_codes_can_be_downloaded(client):
 
 @pytest.mark.parametrize(
     "path",
-    ["/accounts/login/", "/accounts/password/reset/", "/accounts/password/reset/done/", "/accounts/signup/"],
+    [
+        "/accounts/login/",
+        "/accounts/password/reset/",
+        "/accounts/password/reset/done/",
+        "/accounts/signup/",
+    ],
 )
 def test_pages_before_sign_in_render_under_the_policy(client, path):
     response = client.get(path)
 
     assert response.status_code == 200
     assert csp_problems(response) == []
-
 
 
 def test_sensitive_changes_ask_for_the_password_again_after_five_minutes(client, clock):

@@ -81,7 +81,9 @@ class FakeIdentityProvider:
                     }
                 )
             if url == f"{issuer}/token":
-                return _json_response({"access_token": "access-token", "token_type": "Bearer", "expires_in": 300})
+                return _json_response(
+                    {"access_token": "access-token", "token_type": "Bearer", "expires_in": 300}
+                )
             if url == f"{issuer}/userinfo":
                 return _json_response(self.claims)
         return _json_response({"error": "not found"}, status=404)
@@ -111,7 +113,10 @@ def sign_in_via(client, provider_id, identity_provider, claims):
     authorize = urlsplit(to_provider["Location"])
     assert f"{authorize.scheme}://{authorize.netloc}" == ISSUERS[provider_id]
     state = parse_qs(authorize.query)["state"][0]
-    return client.get(f"/accounts/oidc/{provider_id}/login/callback/", {"code": "authorization-code", "state": state})
+    return client.get(
+        f"/accounts/oidc/{provider_id}/login/callback/",
+        {"code": "authorization-code", "state": state},
+    )
 
 
 def test_sign_in_page_offers_each_configured_provider(client, identity_provider):
@@ -133,7 +138,9 @@ def test_linked_identity_signs_in_its_own_user(client, identity_provider):
     supervisor = member(Role.SUPERVISORY_BOARD, with_mfa=False).user
     SocialAccount.objects.create(user=supervisor, provider="surfconext", uid="surf-subject-1")
 
-    response = sign_in_via(client, "surfconext", identity_provider, {"sub": "surf-subject-1", "email": "x@school.test"})
+    response = sign_in_via(
+        client, "surfconext", identity_provider, {"sub": "surf-subject-1", "email": "x@school.test"}
+    )
 
     assert response.status_code == 302
     assert signed_in_user_id(client) == supervisor.pk
@@ -154,7 +161,9 @@ def test_same_subject_from_another_issuer_is_someone_else(client, identity_provi
     supervisor = member(Role.SUPERVISORY_BOARD, with_mfa=False).user
     SocialAccount.objects.create(user=supervisor, provider="surfconext", uid="shared-subject")
 
-    sign_in_via(client, "entree", identity_provider, {"sub": "shared-subject", "email": supervisor.email})
+    sign_in_via(
+        client, "entree", identity_provider, {"sub": "shared-subject", "email": supervisor.email}
+    )
 
     assert signed_in_user_id(client) is None
     assert SocialAccount.objects.filter(uid="shared-subject").count() == 1
@@ -164,13 +173,20 @@ def test_matching_e_mail_address_alone_does_not_sign_in(client, identity_provide
     supervisor = member(Role.SUPERVISORY_BOARD, with_mfa=False).user
 
     sign_in_via(
-        client, "surfconext", identity_provider,
+        client,
+        "surfconext",
+        identity_provider,
         {"sub": "unlinked-subject", "email": supervisor.email, "email_verified": True},
     )
 
     assert signed_in_user_id(client) is None
     assert not SocialAccount.objects.exists()
-    assert not type(supervisor).objects.exclude(pk=supervisor.pk).filter(email=supervisor.email).exists()
+    assert (
+        not type(supervisor)
+        .objects.exclude(pk=supervisor.pk)
+        .filter(email=supervisor.email)
+        .exists()
+    )
 
 
 def test_linked_identity_of_a_closed_account_does_not_sign_in(client, identity_provider):

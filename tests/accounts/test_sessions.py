@@ -9,8 +9,8 @@ from django.utils import timezone
 from tests.accounts.flows import LOGIN_URL, sign_in, signed_in_user_id
 from tests.factories import member
 from weerbaar.accounts.middleware import SESSION_STARTED_KEY
-from weerbaar.accounts.services import deactivate_user
 from weerbaar.accounts.models import User
+from weerbaar.accounts.services import deactivate_user
 from weerbaar.core.permissions import Role
 from weerbaar.organisations.services import deactivate_member
 
@@ -38,7 +38,9 @@ def test_session_expiry_is_thirty_minutes_from_the_last_request(client, clock):
     clock.advance(20 * MINUTE)
     client.get("/")
 
-    assert abs((Session.objects.get().expire_date - first_expiry).total_seconds() - 20 * MINUTE) < 60
+    assert (
+        abs((Session.objects.get().expire_date - first_expiry).total_seconds() - 20 * MINUTE) < 60
+    )
 
 
 def test_thirty_minutes_without_activity_ends_the_session(client, clock):
@@ -111,7 +113,9 @@ def test_closing_an_account_ends_its_sessions_at_once(organisation):
     assert sent_to_sign_in(browser.get("/"))
     assert not UserSession.objects.filter(user=leaving.user).exists()
     # And the password no longer opens a new session.
-    sign_in_again = browser.post(LOGIN_URL, {"login": leaving.user.email, "password": "correct-horse-battery-staple-42"})
+    sign_in_again = browser.post(
+        LOGIN_URL, {"login": leaving.user.email, "password": "correct-horse-battery-staple-42"}
+    )
     assert signed_in_user_id(browser) is None
     assert sign_in_again.status_code in {200, 302}
     assert not sign_in_again.get("Location", "").startswith("/accounts/2fa")
@@ -130,7 +134,9 @@ def test_losing_one_of_two_roles_keeps_the_person_signed_in(organisation, other_
 
 
 def test_platform_operator_closing_an_account_ends_its_sessions(organisation):
-    operator = User.objects.create_user("operator@example.test", "operator-password-123", is_staff=True)
+    operator = User.objects.create_user(
+        "operator@example.test", "operator-password-123", is_staff=True
+    )
     person = member(Role.IBP_OFFICER, organisation).user
     browser = Client()
     sign_in(browser, person.email)
@@ -140,7 +146,9 @@ def test_platform_operator_closing_an_account_ends_its_sessions(organisation):
     assert sent_to_sign_in(browser.get("/"))
 
 
-def test_a_session_created_outside_the_sign_in_pages_also_stops_when_the_account_closes(client, organisation):
+def test_a_session_created_outside_the_sign_in_pages_also_stops_when_the_account_closes(
+    client, organisation
+):
     manager = member(Role.IBP_OFFICER, organisation).user
     leaving = member(Role.DPO, organisation)
     client.force_login(leaving.user)

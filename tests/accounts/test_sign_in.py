@@ -32,6 +32,9 @@ def test_sign_in_page_uses_the_site_layout_and_runs_under_the_policy(client):
     assert "utrecht-textbox" in html
     # Nobody can create an account here: no invitation to sign up.
     assert "/accounts/signup/" not in html
+    # The way back in for a forgotten password comes after the form, not inside its tab order.
+    form_end = html.index("</form>", html.index('class="account-form"'))
+    assert html.index('href="/accounts/password/reset/"') > form_end
     assert csp_problems(response) == []
 
 
@@ -48,7 +51,9 @@ def test_password_then_authenticator_code_signs_in(client):
     assert code_page.status_code == 200
     assert csp_problems(code_page) == []
 
-    wrong = client.post(MFA_AUTHENTICATE_URL, {"code": "000000" if totp_code() != "000000" else "111111"})
+    wrong = client.post(
+        MFA_AUTHENTICATE_URL, {"code": "000000" if totp_code() != "000000" else "111111"}
+    )
     assert wrong.status_code == 200
     assert signed_in_user_id(client) is None
 
@@ -86,7 +91,10 @@ def test_wrong_password_does_not_sign_in_and_does_not_say_whether_the_account_ex
 
 
 def test_failed_sign_ins_are_throttled_but_the_throttle_expires(client, settings, clock):
-    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login_failed": "20/m/ip,5/5m/key"}
+    settings.ACCOUNT_RATE_LIMITS = {
+        **settings.ACCOUNT_RATE_LIMITS,
+        "login_failed": "20/m/ip,5/5m/key",
+    }
     officer = member(Role.IBP_OFFICER).user
     for _attempt in range(5):
         submit_password(client, officer.email, "guessing-wrong-password")
@@ -105,7 +113,10 @@ def test_failed_sign_ins_are_throttled_but_the_throttle_expires(client, settings
 
 
 def test_throttling_one_account_does_not_block_another(client, settings):
-    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login_failed": "20/m/ip,3/5m/key"}
+    settings.ACCOUNT_RATE_LIMITS = {
+        **settings.ACCOUNT_RATE_LIMITS,
+        "login_failed": "20/m/ip,3/5m/key",
+    }
     target = member(Role.IBP_OFFICER).user
     colleague = member(Role.IBP_OFFICER).user
     for _attempt in range(3):
@@ -117,7 +128,10 @@ def test_throttling_one_account_does_not_block_another(client, settings):
 
 
 def test_guessing_authenticator_codes_is_throttled_too(client, settings):
-    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login_failed": "20/m/ip,3/5m/key"}
+    settings.ACCOUNT_RATE_LIMITS = {
+        **settings.ACCOUNT_RATE_LIMITS,
+        "login_failed": "20/m/ip,3/5m/key",
+    }
     officer = member(Role.IBP_OFFICER).user
     submit_password(client, officer.email)
     right = totp_code()
@@ -141,7 +155,11 @@ def test_open_sign_up_is_closed(client):
 
     client.post(
         "/accounts/signup/",
-        {"email": "stranger@example.test", "password1": "a-strong-password-123", "password2": "a-strong-password-123"},
+        {
+            "email": "stranger@example.test",
+            "password1": "a-strong-password-123",
+            "password2": "a-strong-password-123",
+        },
     )
 
     assert not User.objects.filter(email="stranger@example.test").exists()

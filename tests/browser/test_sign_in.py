@@ -1,4 +1,4 @@
-"""Signing in in a real browser: password, authenticator code, dashboard; accessible and within the CSP."""
+"""Signing in with a real browser: password, code, dashboard; accessible and within the CSP."""
 
 import pytest
 
@@ -7,7 +7,10 @@ from tests.factories import member
 from weerbaar.core.permissions import Role
 
 # serialized_rollback restores the sectors that a data migration put in, after each flush.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -29,7 +32,10 @@ def browser_page(monkeypatch):
         context = browser.new_context(locale="nl-NL")
         page = context.new_page()
         page.console_messages = []
-        page.on("console", lambda message: page.console_messages.append(f"{message.type}: {message.text}"))
+        page.on(
+            "console",
+            lambda message: page.console_messages.append(f"{message.type}: {message.text}"),
+        )
         page.on("pageerror", lambda error: page.console_messages.append(f"pageerror: {error}"))
         try:
             yield page
@@ -38,7 +44,11 @@ def browser_page(monkeypatch):
 
 
 def policy_violations(page) -> list[str]:
-    return [m for m in page.console_messages if "Content Security Policy" in m or "Content-Security-Policy" in m]
+    return [
+        m
+        for m in page.console_messages
+        if "Content Security Policy" in m or "Content-Security-Policy" in m
+    ]
 
 
 def serious_accessibility_violations(page) -> list[str]:
@@ -46,7 +56,8 @@ def serious_accessibility_violations(page) -> list[str]:
 
     results = Axe().run(page)
     return [
-        f"{violation['id']} ({violation['impact']}): {violation['help']} at {[n['target'] for n in violation['nodes']]}"
+        f"{violation['id']} ({violation['impact']}): {violation['help']} "
+        f"at {[node['target'] for node in violation['nodes']]}"
         for violation in results.response["violations"]
         if violation["impact"] in {"serious", "critical"}
     ]
@@ -80,7 +91,9 @@ def test_sign_in_with_password_and_authenticator_code(live_server, browser_page)
     assert "Fatima" in heading.inner_text()
     assert serious_accessibility_violations(page) == []
     assert policy_violations(page) == []
-    assert not [m for m in page.console_messages if m.startswith(("error", "pageerror"))], page.console_messages
+    assert not [m for m in page.console_messages if m.startswith(("error", "pageerror"))], (
+        page.console_messages
+    )
 
 
 def test_authenticator_app_setup_page_shows_the_qr_code(live_server, browser_page):
@@ -99,4 +112,3 @@ def test_authenticator_app_setup_page_shows_the_qr_code(live_server, browser_pag
     assert page.locator("#authenticator-secret").inner_text().strip()
     assert serious_accessibility_violations(page) == []
     assert policy_violations(page) == []
-

@@ -64,6 +64,7 @@ class RequireMfaMiddleware:
             and mfa_required(user)
             and not Authenticator.objects.filter(user=user).exists()
         ):
-            _tell_once(request, _("Your role requires two-factor authentication. Set it up to continue."))
+            reason = _("Your role requires two-factor authentication. Set it up to continue.")
+            _tell_once(request, reason)
             return redirect(reverse("mfa_index"))
         return self.get_response(request)
