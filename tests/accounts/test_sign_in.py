@@ -50,6 +50,8 @@ def test_password_then_authenticator_code_signs_in(client):
     code_page = client.get(MFA_AUTHENTICATE_URL)
     assert code_page.status_code == 200
     assert csp_problems(code_page) == []
+    # No security key registered, so none is offered (the browser could only show an error).
+    assert b"mfa_webauthn_authenticate" not in code_page.content
 
     wrong = client.post(
         MFA_AUTHENTICATE_URL, {"code": "000000" if totp_code() != "000000" else "111111"}

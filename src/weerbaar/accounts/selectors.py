@@ -1,5 +1,6 @@
 """Reads about people and their sign-in state."""
 
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -14,6 +15,11 @@ def mfa_required(user) -> bool:
     if settings.MFA_REQUIRED_FOR_ALL:
         return True
     return user.memberships.filter(is_active=True, role__in=MFA_REQUIRED_ROLES).exists()
+
+
+def has_security_key(user) -> bool:
+    """Whether the user has registered a WebAuthn security key (or passkey)."""
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.WEBAUTHN).exists()
 
 
 def list_api_tokens(user) -> QuerySet[PersonalAccessToken]:

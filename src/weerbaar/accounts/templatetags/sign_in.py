@@ -2,6 +2,8 @@
 
 from django import forms, template
 
+from weerbaar.accounts import selectors
+
 register = template.Library()
 
 _WIDGET_CLASSES = (
@@ -43,3 +45,8 @@ def as_utrecht(bound_field):
     if classes:
         attrs["class"] = classes
     return bound_field.as_widget(attrs=attrs)
+
+
+@register.filter
+def has_security_key(user) -> bool:
+    return user is not None and selectors.has_security_key(user)
