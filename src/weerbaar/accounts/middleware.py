@@ -6,6 +6,7 @@ from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.messages import get_messages, info
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -45,7 +46,12 @@ class SessionLifetimeMiddleware:
                 request.session[SESSION_STARTED_KEY] = now
             elif now - int(started) > settings.SESSION_ABSOLUTE_SECONDS:
                 logout(request)
-                info(request, _("Your session has ended. Please sign in again."))
+                message = _("Your session has ended. Please sign in again.")
+                if request.path.startswith("/api/"):
+                    # API clients get the API's error format, not a redirect to a login page.
+                    body = {"status": 401, "code": "not_authenticated", "message": message}
+                    return JsonResponse({"error": body}, status=401)
+                info(request, message)
                 return redirect(settings.LOGIN_URL)
         return self.get_response(request)
 

@@ -2,14 +2,13 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from weerbaar.accounts import services
+from weerbaar.accounts import selectors, services
 from weerbaar.accounts.forms import TokenForm
-from weerbaar.accounts.models import PersonalAccessToken
 from weerbaar.core.access import SIGNED_IN, access_rule
 
 
@@ -28,7 +27,7 @@ def token_list(request):
                 form.add_error(field, errors)
         else:
             form = TokenForm()
-    tokens = PersonalAccessToken.objects.filter(user=request.user).order_by("-created_at")
+    tokens = selectors.list_api_tokens(request.user)
     status = 400 if request.method == "POST" and new_token is None else 200
     return render(request, "accounts/token_list.html", {"form": form, "tokens": tokens, "new_token": new_token}, status=status)
 
@@ -36,7 +35,7 @@ def token_list(request):
 @require_POST
 @access_rule(SIGNED_IN)
 def token_revoke(request, token_id):
-    token = get_object_or_404(PersonalAccessToken, user=request.user, public_id=token_id)
+    token = selectors.access_api_token(request.user, token_id)
     services.revoke_api_token(actor=request.user, token=token)
     messages.success(request, _("The token %(name)s has been revoked.") % {"name": token.name})
     return redirect("accounts:token_list")

@@ -2,6 +2,8 @@
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 
@@ -30,3 +32,22 @@ class RequestBodyLimitMiddleware:
                 return JsonResponse({"error": body}, status=413)
             return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+class DutchFirstLocaleMiddleware(LocaleMiddleware):
+    """Dutch unless the person chose English with the language switch (a cookie).
+
+    Django's own middleware would follow the browser's Accept-Language, which would show English
+    to a Dutch school whose laptops happen to be set to English. The API still honours
+    Accept-Language, since scripts have no cookie.
+    """
+
+    def process_request(self, request):
+        if request.path.startswith("/api/"):
+            return super().process_request(request)
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        supported = {code for code, _name in settings.LANGUAGES}
+        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        return None
