@@ -3,6 +3,7 @@ from rest_framework.routers import DefaultRouter
 
 from weerbaar.accounts.api import MeView, PersonalAccessTokenViewSet
 from weerbaar.api.views import DocsView, SchemaView
+from weerbaar.frameworks.api import FrameworkVersionViewSet, FrameworkViewSet, NormViewSet
 from weerbaar.organisations.api import AuditEntryViewSet, MembershipViewSet, OrganisationViewSet
 
 
@@ -16,6 +17,9 @@ router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("memberships", MembershipViewSet, basename="membership")
 router.register("audit-log", AuditEntryViewSet, basename="audit-entry")
 router.register("tokens", PersonalAccessTokenViewSet, basename="token")
+router.register("frameworks", FrameworkViewSet, basename="framework")
+router.register("framework-versions", FrameworkVersionViewSet, basename="framework-version")
+router.register("norms", NormViewSet, basename="norm")
 
 app_name = "api"
 urlpatterns = [

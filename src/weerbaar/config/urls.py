@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("account/", include("weerbaar.accounts.urls")),
     path("api/", include("weerbaar.api.urls")),
+    path("frameworks/", include("weerbaar.frameworks.urls")),
     path("assessments/", include("weerbaar.assessments.urls")),
     path("", include("weerbaar.organisations.urls")),
 ]

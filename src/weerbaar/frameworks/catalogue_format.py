@@ -18,6 +18,7 @@ from datetime import date, datetime
 from typing import Any
 
 import yaml
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from weerbaar.frameworks.choices import LEVELS, DomainPart, MappingRelation
@@ -60,6 +61,10 @@ class Text:
 
     def __bool__(self) -> bool:
         return bool(self.nl or self.en)
+
+    def __str__(self) -> str:
+        """The text in the active language, Dutch when English is asked for but missing."""
+        return self.en if self.en and (get_language() or "nl")[:2] == "en" else self.nl
 
     def as_dict(self) -> dict[str, str]:
         return {"nl": self.nl, "en": self.en} if self.en else {"nl": self.nl}
@@ -175,8 +180,15 @@ def format_path(path: Path) -> str:
 
 def check_size(data: bytes) -> None:
     if len(data) > MAX_FILE_BYTES:
-        raise CatalogueError([Problem("", _("The file is too large (%(size)d bytes; at most %(limit)d).") % {
-            "size": len(data), "limit": MAX_FILE_BYTES})])
+        raise CatalogueError(
+            [
+                Problem(
+                    "",
+                    _("The file is too large (%(size)d bytes; at most %(limit)d).")
+                    % {"size": len(data), "limit": MAX_FILE_BYTES},
+                )
+            ]
+        )
     if not data.strip():
         raise CatalogueError([Problem("", _("The file is empty."))])
 
@@ -188,7 +200,12 @@ def decode_utf8(data: bytes) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise CatalogueError(
-            [Problem(_("line %(line)d") % {"line": line}, _("The file is not UTF-8 encoded text (save it as UTF-8)."))]
+            [
+                Problem(
+                    _("line %(line)d") % {"line": line},
+                    _("The file is not UTF-8 encoded text (save it as UTF-8)."),
+                )
+            ]
         ) from exc
 
 
@@ -202,6 +219,7 @@ class Reader:
 
     locate: Callable[[Path], str]
     problems: list[Problem] = field(default_factory=list)
+    missing: set[Path] = field(default_factory=set)  # required fields already reported absent
 
     def problem(self, path: Path, message: str) -> None:
         if len(self.problems) < MAX_PROBLEMS:
@@ -211,18 +229,24 @@ class Reader:
         if self.problems:
             raise CatalogueError(self.problems)
 
-    def mapping(self, value: Any, path: Path, required: Iterable[str] = (), optional: Iterable[str] = ()) -> dict:
+    def mapping(
+        self, value: Any, path: Path, required: Iterable[str] = (), optional: Iterable[str] = ()
+    ) -> dict:
         if not isinstance(value, dict):
             self.problem(path, _("Expected a mapping (key: value pairs)."))
             return {}
         allowed = set(required) | set(optional)
         for key in value:
             if key not in allowed:
-                self.problem((*path, key), _("Unknown field “%(key)s”; allowed are: %(allowed)s.") % {
-                    "key": key, "allowed": ", ".join(sorted(allowed))})
+                self.problem(
+                    (*path, key),
+                    _("Unknown field “%(key)s”; allowed are: %(allowed)s.")
+                    % {"key": key, "allowed": ", ".join(sorted(allowed))},
+                )
         for key in required:
             if key not in value or value[key] is None:
-                self.problem(path, _("The field “%(key)s” is required.") % {"key": key})
+                self.problem((*path, key), _("The field “%(key)s” is required.") % {"key": key})
+                self.missing.add((*path, key))
         return value
 
     def sequence(self, value: Any, path: Path, limit: int, *, required: bool = True) -> list:
@@ -232,11 +256,23 @@ class Reader:
             self.problem(path, _("Expected a list."))
             return []
         if len(value) > limit:
-            self.problem(path, _("Too many items (%(count)d; at most %(limit)d).") % {"count": len(value), "limit": limit})
+            self.problem(
+                path,
+                _("Too many items (%(count)d; at most %(limit)d).")
+                % {"count": len(value), "limit": limit},
+            )
             return []
         return value
 
-    def string(self, value: Any, path: Path, max_length: int, *, required: bool = True, single_line: bool = True) -> str:
+    def string(
+        self,
+        value: Any,
+        path: Path,
+        max_length: int,
+        *,
+        required: bool = True,
+        single_line: bool = True,
+    ) -> str:
         if value is None or value == "":
             if required:
                 self.problem(path, _("A value is required."))
@@ -248,8 +284,11 @@ class Reader:
         if required and not text:
             self.problem(path, _("A value is required."))
         if len(text) > max_length:
-            self.problem(path, _("The text is too long (%(length)d characters; at most %(limit)d).") % {
-                "length": len(text), "limit": max_length})
+            self.problem(
+                path,
+                _("The text is too long (%(length)d characters; at most %(limit)d).")
+                % {"length": len(text), "limit": max_length},
+            )
         if single_line and ("\n" in text or "\r" in text):
             self.problem(path, _("This text must fit on one line."))
         return text
@@ -257,11 +296,16 @@ class Reader:
     def code(self, value: Any, path: Path, pattern: re.Pattern, hint: str) -> str:
         if isinstance(value, float):
             # 8.20 written without quotes reads as the number 8.2: the code would silently change.
-            self.problem(path, _("Put the code in quotes (“%(value)s” reads as a number).") % {"value": value})
+            self.problem(
+                path,
+                _("Put the code in quotes (“%(value)s” reads as a number).") % {"value": value},
+            )
             return str(value)
         text = self.string(value, path, 64)
         if text and not pattern.match(text):
-            self.problem(path, _("“%(code)s” is not a valid code: %(hint)s") % {"code": text, "hint": hint})
+            self.problem(
+                path, _("“%(code)s” is not a valid code: %(hint)s") % {"code": text, "hint": hint}
+            )
         return text
 
     def boolean(self, value: Any, path: Path, default: bool) -> bool:
@@ -288,17 +332,31 @@ class Reader:
         self.problem(path, _("Expected a date written as YYYY-MM-DD."))
         return None
 
-    def text(self, value: Any, path: Path, max_length: int, *, required: bool = True, single_line: bool = False) -> Text:
+    def text(
+        self,
+        value: Any,
+        path: Path,
+        max_length: int,
+        *,
+        required: bool = True,
+        single_line: bool = False,
+    ) -> Text:
         if value is None:
-            if required:
-                self.problem(path, _("A text is required: {nl: \"...\", en: \"...\"}."))
+            if required and path not in self.missing:
+                self.problem(path, _('A text is required: {nl: "...", en: "..."}.'))
             return EMPTY
         if not isinstance(value, dict):
-            self.problem(path, _("Expected a bilingual text: {nl: \"...\", en: \"...\"} (Dutch required)."))
+            self.problem(
+                path, _('Expected a bilingual text: {nl: "...", en: "..."} (Dutch required).')
+            )
             return EMPTY
         self.mapping(value, path, optional=("nl", "en"))
-        nl = self.string(value.get("nl"), (*path, "nl"), max_length, required=False, single_line=single_line)
-        en = self.string(value.get("en"), (*path, "en"), max_length, required=False, single_line=single_line)
+        nl = self.string(
+            value.get("nl"), (*path, "nl"), max_length, required=False, single_line=single_line
+        )
+        en = self.string(
+            value.get("en"), (*path, "en"), max_length, required=False, single_line=single_line
+        )
         if not nl and (required or en):
             self.problem((*path, "nl"), _("The Dutch text (nl) is required."))
         return Text(nl, en)
@@ -308,15 +366,25 @@ class Reader:
     def catalogue(self, raw: Any) -> Catalogue:
         top = self.mapping(raw, (), required=("format", "framework", "version", "domains"))
         if top.get("format") not in (None, FORMAT_CATALOGUE):
-            self.problem(("format",), _("Expected “format: %(format)s”.") % {"format": FORMAT_CATALOGUE})
+            self.problem(
+                ("format",), _("Expected “format: %(format)s”.") % {"format": FORMAT_CATALOGUE}
+            )
         framework = self.framework(top.get("framework"), ("framework",))
         version = self.version(top.get("version"), ("version",))
         raw_domains = self.sequence(top.get("domains"), ("domains",), MAX_DOMAINS)
         if isinstance(top.get("domains"), list) and not top["domains"]:
             self.problem(("domains",), _("A version needs at least one domain."))
-        total = sum(len(d.get("norms") or []) for d in raw_domains if isinstance(d, dict) and isinstance(d.get("norms"), list))
+        total = sum(
+            len(d.get("norms") or [])
+            for d in raw_domains
+            if isinstance(d, dict) and isinstance(d.get("norms"), list)
+        )
         if total > MAX_NORMS:
-            self.problem(("domains",), _("Too many norms (%(count)d; at most %(limit)d).") % {"count": total, "limit": MAX_NORMS})
+            self.problem(
+                ("domains",),
+                _("Too many norms (%(count)d; at most %(limit)d).")
+                % {"count": total, "limit": MAX_NORMS},
+            )
             return Catalogue(framework, version, ())
         domains: list[DomainData] = []
         domain_codes: dict[str, int] = {}
@@ -325,140 +393,260 @@ class Reader:
             path = ("domains", index)
             domain = self.domain(raw_domain, path, version.scored, norm_codes)
             if domain.code in domain_codes:
-                self.problem((*path, "code"), _("The domain code “%(code)s” occurs twice.") % {"code": domain.code})
+                self.problem(
+                    (*path, "code"),
+                    _("The domain code “%(code)s” occurs twice.") % {"code": domain.code},
+                )
             domain_codes[domain.code] = index
             domains.append(domain)
         return Catalogue(framework, version, tuple(domains))
 
     def framework(self, raw: Any, path: Path) -> FrameworkInfo:
-        data = self.mapping(raw, path, required=("code", "name"), optional=("owner", "sectors", "description"))
-        code = self.code(data.get("code"), (*path, "code"), FRAMEWORK_CODE,
-                         _("use upper-case letters, digits and dashes (at most 32)."))
+        data = self.mapping(
+            raw, path, required=("code", "name"), optional=("owner", "sectors", "description")
+        )
+        code = self.code(
+            data.get("code"),
+            (*path, "code"),
+            FRAMEWORK_CODE,
+            _("use upper-case letters, digits and dashes (at most 32)."),
+        )
         name = self.text(data.get("name"), (*path, "name"), MAX_TITLE, single_line=True)
         owner = self.string(data.get("owner"), (*path, "owner"), MAX_NAME, required=False)
         sectors: list[str] = []
-        for index, sector in enumerate(self.sequence(data.get("sectors"), (*path, "sectors"), 20, required=False)):
+        for index, sector in enumerate(
+            self.sequence(data.get("sectors"), (*path, "sectors"), 20, required=False)
+        ):
             if sector not in SectorCode.values:
-                self.problem((*path, "sectors", index), _("Unknown sector “%(sector)s”; known are: %(known)s.") % {
-                    "sector": sector, "known": ", ".join(SectorCode.values)})
+                self.problem(
+                    (*path, "sectors", index),
+                    _("Unknown sector “%(sector)s”; known are: %(known)s.")
+                    % {"sector": sector, "known": ", ".join(SectorCode.values)},
+                )
             elif sector in sectors:
-                self.problem((*path, "sectors", index), _("The sector “%(sector)s” occurs twice.") % {"sector": sector})
+                self.problem(
+                    (*path, "sectors", index),
+                    _("The sector “%(sector)s” occurs twice.") % {"sector": sector},
+                )
             else:
                 sectors.append(sector)
-        description = self.text(data.get("description"), (*path, "description"), MAX_TEXT, required=False)
+        description = self.text(
+            data.get("description"), (*path, "description"), MAX_TEXT, required=False
+        )
         return FrameworkInfo(code, name, owner, tuple(sectors), description)
 
     def version(self, raw: Any, path: Path) -> VersionInfo:
-        data = self.mapping(raw, path, required=("label",), optional=("released", "scored", "source_note"))
-        label = self.code(data.get("label"), (*path, "label"), VERSION_LABEL,
-                          _("use letters, digits and . _ + - (at most 40), no spaces."))
+        data = self.mapping(
+            raw, path, required=("label",), optional=("released", "scored", "source_note")
+        )
+        label = self.code(
+            data.get("label"),
+            (*path, "label"),
+            VERSION_LABEL,
+            _("use letters, digits and . _ + - (at most 40), no spaces."),
+        )
         released = self.date(data.get("released"), (*path, "released"))
         scored = self.boolean(data.get("scored"), (*path, "scored"), True)
-        source_note = self.text(data.get("source_note"), (*path, "source_note"), MAX_TEXT, required=False)
+        source_note = self.text(
+            data.get("source_note"), (*path, "source_note"), MAX_TEXT, required=False
+        )
         return VersionInfo(label, released, scored, source_note)
 
     def domain(self, raw: Any, path: Path, scored: bool, norm_codes: dict[str, Path]) -> DomainData:
-        data = self.mapping(raw, path, required=("code", "title"), optional=("part", "description", "norms"))
-        code = self.code(data.get("code"), (*path, "code"), ITEM_CODE, _("use letters, digits and . _ - : ( ) /."))
+        data = self.mapping(
+            raw, path, required=("code", "title"), optional=("part", "description", "norms")
+        )
+        code = self.code(
+            data.get("code"),
+            (*path, "code"),
+            ITEM_CODE,
+            _("use letters, digits and . _ - : ( ) /."),
+        )
         part = data.get("part") or DomainPart.SECURITY.value
         if part not in DomainPart.values:
-            self.problem((*path, "part"), _("The part must be one of: %(parts)s.") % {"parts": ", ".join(DomainPart.values)})
+            self.problem(
+                (*path, "part"),
+                _("The part must be one of: %(parts)s.") % {"parts": ", ".join(DomainPart.values)},
+            )
         title = self.text(data.get("title"), (*path, "title"), MAX_TITLE, single_line=True)
-        description = self.text(data.get("description"), (*path, "description"), MAX_TEXT, required=False)
+        description = self.text(
+            data.get("description"), (*path, "description"), MAX_TEXT, required=False
+        )
         norms: list[NormData] = []
-        for index, raw_norm in enumerate(self.sequence(data.get("norms"), (*path, "norms"), MAX_NORMS, required=False)):
+        for index, raw_norm in enumerate(
+            self.sequence(data.get("norms"), (*path, "norms"), MAX_NORMS, required=False)
+        ):
             norm_path = (*path, "norms", index)
             norm = self.norm(raw_norm, norm_path, scored)
             if norm.code and norm.code in norm_codes:
-                self.problem((*norm_path, "code"), _("The norm code “%(code)s” occurs twice (also at %(other)s).") % {
-                    "code": norm.code, "other": self.locate(norm_codes[norm.code])})
+                self.problem(
+                    (*norm_path, "code"),
+                    _("The norm code “%(code)s” occurs twice (also at %(other)s).")
+                    % {"code": norm.code, "other": self.locate(norm_codes[norm.code])},
+                )
             elif norm.code:
                 norm_codes[norm.code] = (*norm_path, "code")
             norms.append(norm)
         return DomainData(code, title, part, description, tuple(norms))
 
-    def norm(self, raw: Any, path: Path, scored: bool) -> NormData:
+    def norm(self, raw: Any, path: Path, scored: bool, *, partial: bool = False) -> NormData:
+        """A norm. `partial` is for a norm being written in a draft: statement, "why it matters"
+        and levels may still be missing (publishing checks them)."""
+        # Statement and "why it matters" are required on scored norms, optional on reference lists.
+        texts = ("statement", "rationale")
+        complete = scored and not partial
         data = self.mapping(
-            raw, path, required=("code", "title"),
-            optional=("id_confirmed", "statement", "rationale", "levels", "target_measures", "references"),
+            raw,
+            path,
+            required=("code", "title", *(texts if complete else ())),
+            optional=(
+                "id_confirmed",
+                "levels",
+                "target_measures",
+                "references",
+                *(() if complete else texts),
+            ),
         )
-        code = self.code(data.get("code"), (*path, "code"), ITEM_CODE, _("use letters, digits and . _ - : ( ) /."))
+        code = self.code(
+            data.get("code"),
+            (*path, "code"),
+            ITEM_CODE,
+            _("use letters, digits and . _ - : ( ) /."),
+        )
         title = self.text(data.get("title"), (*path, "title"), MAX_TITLE, single_line=True)
-        statement = self.text(data.get("statement"), (*path, "statement"), MAX_TEXT, required=scored)
-        rationale = self.text(data.get("rationale"), (*path, "rationale"), MAX_TEXT, required=scored)
-        levels = self.levels(data.get("levels"), (*path, "levels"), scored)
+        statement = self.text(
+            data.get("statement"), (*path, "statement"), MAX_TEXT, required=complete
+        )
+        rationale = self.text(
+            data.get("rationale"), (*path, "rationale"), MAX_TEXT, required=complete
+        )
+        levels = self.levels(data.get("levels"), (*path, "levels"), scored, partial=partial)
         measures = tuple(
             self.text(measure, (*path, "target_measures", index), MAX_TITLE * 2, single_line=True)
             for index, measure in enumerate(
-                self.sequence(data.get("target_measures"), (*path, "target_measures"), MAX_MEASURES, required=False)
+                self.sequence(
+                    data.get("target_measures"),
+                    (*path, "target_measures"),
+                    MAX_MEASURES,
+                    required=False,
+                )
             )
         )
         references = tuple(
             self.string(reference, (*path, "references", index), MAX_REFERENCE)
             for index, reference in enumerate(
-                self.sequence(data.get("references"), (*path, "references"), MAX_REFERENCES, required=False)
+                self.sequence(
+                    data.get("references"), (*path, "references"), MAX_REFERENCES, required=False
+                )
             )
         )
         id_confirmed = self.boolean(data.get("id_confirmed"), (*path, "id_confirmed"), False)
-        return NormData(code, title, statement, rationale, levels, measures, references, id_confirmed)
+        return NormData(
+            code, title, statement, rationale, levels, measures, references, id_confirmed
+        )
 
-    def levels(self, raw: Any, path: Path, scored: bool) -> tuple[Text, ...]:
+    def levels(
+        self, raw: Any, path: Path, scored: bool, *, partial: bool = False
+    ) -> tuple[Text, ...]:
         if not scored:
             if raw:
-                self.problem(path, _("This version is not scored (scored: false), so its norms have no levels."))
+                self.problem(
+                    path,
+                    _("This version is not scored (scored: false), so its norms have no levels."),
+                )
             return ()
-        if raw is None:
-            self.problem(path, _("A scored norm needs exactly five levels, 1 to 5."))
+        if raw is None or (partial and not raw):
+            if not partial:
+                self.problem(path, _("A scored norm needs exactly five levels, 1 to 5."))
             return ()
         if not isinstance(raw, dict):
             self.problem(path, _("Expected the levels 1 to 5, each with a bilingual text."))
             return ()
         by_level: dict[int, Any] = {}
         for key in raw:
-            number = key if isinstance(key, int) and not isinstance(key, bool) else (
-                int(key) if isinstance(key, str) and key.strip().isdigit() else None
+            number = (
+                key
+                if isinstance(key, int) and not isinstance(key, bool)
+                else (int(key) if isinstance(key, str) and key.strip().isdigit() else None)
             )
             if number not in LEVELS:
-                self.problem((*path, key), _("“%(key)s” is not a level; levels are 1 to 5.") % {"key": key})
+                self.problem(
+                    (*path, key), _("“%(key)s” is not a level; levels are 1 to 5.") % {"key": key}
+                )
             elif number in by_level:
                 self.problem((*path, key), _("Level %(level)d occurs twice.") % {"level": number})
             else:
                 by_level[number] = key
         missing = [level for level in LEVELS if level not in by_level]
+        if partial:
+            return tuple(
+                self.text(raw[by_level[level]], (*path, by_level[level]), MAX_TEXT)
+                if level in by_level
+                else EMPTY
+                for level in LEVELS
+            )
         if missing:
-            self.problem(path, _("A scored norm needs exactly five levels, 1 to 5; missing: %(missing)s.") % {
-                "missing": ", ".join(str(level) for level in missing)})
+            self.problem(
+                path,
+                _("A scored norm needs exactly five levels, 1 to 5; missing: %(missing)s.")
+                % {"missing": ", ".join(str(level) for level in missing)},
+            )
             return ()
-        return tuple(self.text(raw[by_level[level]], (*path, by_level[level]), MAX_TEXT) for level in LEVELS)
+        return tuple(
+            self.text(raw[by_level[level]], (*path, by_level[level]), MAX_TEXT) for level in LEVELS
+        )
 
     # -- mappings --
 
     def mapping_set(self, raw: Any) -> MappingSet:
         top = self.mapping(raw, (), required=("format", "source", "target", "pairs"))
         if top.get("format") not in (None, FORMAT_MAPPINGS):
-            self.problem(("format",), _("Expected “format: %(format)s”.") % {"format": FORMAT_MAPPINGS})
+            self.problem(
+                ("format",), _("Expected “format: %(format)s”.") % {"format": FORMAT_MAPPINGS}
+            )
         ends = {}
         for end in ("source", "target"):
             data = self.mapping(top.get(end), (end,), required=("framework", "version"))
             ends[end] = (
-                self.code(data.get("framework"), (end, "framework"), FRAMEWORK_CODE,
-                          _("use upper-case letters, digits and dashes (at most 32).")),
-                self.code(data.get("version"), (end, "version"), VERSION_LABEL,
-                          _("use letters, digits and . _ + - (at most 40), no spaces.")),
+                self.code(
+                    data.get("framework"),
+                    (end, "framework"),
+                    FRAMEWORK_CODE,
+                    _("use upper-case letters, digits and dashes (at most 32)."),
+                ),
+                self.code(
+                    data.get("version"),
+                    (end, "version"),
+                    VERSION_LABEL,
+                    _("use letters, digits and . _ + - (at most 40), no spaces."),
+                ),
             )
         pairs: list[MappingPair] = []
         seen: set[tuple[str, str]] = set()
         for index, raw_pair in enumerate(self.sequence(top.get("pairs"), ("pairs",), MAX_PAIRS)):
             path: Path = ("pairs", index)
-            data = self.mapping(raw_pair, path, required=("source", "target"), optional=("relation",))
-            source = self.code(data.get("source"), (*path, "source"), ITEM_CODE, _("not a norm code."))
-            target = self.code(data.get("target"), (*path, "target"), ITEM_CODE, _("not a norm code."))
+            data = self.mapping(
+                raw_pair, path, required=("source", "target"), optional=("relation",)
+            )
+            source = self.code(
+                data.get("source"), (*path, "source"), ITEM_CODE, _("not a norm code.")
+            )
+            target = self.code(
+                data.get("target"), (*path, "target"), ITEM_CODE, _("not a norm code.")
+            )
             relation = data.get("relation") or MappingRelation.RELATED.value
             if relation not in MappingRelation.values:
-                self.problem((*path, "relation"), _("The relation must be one of: %(relations)s.") % {
-                    "relations": ", ".join(MappingRelation.values)})
+                self.problem(
+                    (*path, "relation"),
+                    _("The relation must be one of: %(relations)s.")
+                    % {"relations": ", ".join(MappingRelation.values)},
+                )
             if (source, target) in seen:
-                self.problem(path, _("The pair %(source)s → %(target)s occurs twice.") % {"source": source, "target": target})
+                self.problem(
+                    path,
+                    _("The pair %(source)s → %(target)s occurs twice.")
+                    % {"source": source, "target": target},
+                )
             seen.add((source, target))
             pairs.append(MappingPair(source, target, relation))
         return MappingSet(*ends["source"], *ends["target"], pairs=tuple(pairs))
@@ -503,10 +691,17 @@ class _StrictLoader(yaml.SafeLoader):
     def compose_node(self, parent, index):
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise _Refused(event.start_mark, _("Anchors and aliases (& and *) are not allowed in catalogue files."))
+            raise _Refused(
+                event.start_mark,
+                _("Anchors and aliases (& and *) are not allowed in catalogue files."),
+            )
         self._node_count += 1
         if self._node_count > MAX_YAML_NODES:
-            raise _Refused(event.start_mark, _("The file holds too many values (at most %(limit)d).") % {"limit": MAX_YAML_NODES})
+            raise _Refused(
+                event.start_mark,
+                _("The file holds too many values (at most %(limit)d).")
+                % {"limit": MAX_YAML_NODES},
+            )
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
@@ -525,7 +720,10 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> _Locate
         if not isinstance(key, str | int) or isinstance(key, bool):
             raise _Refused(key_node.start_mark, _("Keys must be plain names."))
         if key in result:
-            raise _Refused(key_node.start_mark, _("The key “%(key)s” occurs twice in the same place.") % {"key": key})
+            raise _Refused(
+                key_node.start_mark,
+                _("The key “%(key)s” occurs twice in the same place.") % {"key": key},
+            )
         result[key] = loader.construct_object(value_node, deep=True)
         result.key_lines[key] = key_node.start_mark.line + 1
     return result
@@ -573,10 +771,18 @@ def load_yaml(data: bytes) -> Any:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         where = _("line %(line)d") % {"line": mark.line + 1} if mark else ""
-        message = getattr(exc, "message", None) or " ".join(
-            str(part) for part in (getattr(exc, "context", None), getattr(exc, "problem", None)) if part
-        ) or _("This is not valid YAML.")
-        raise CatalogueError([Problem(where, _("Not valid YAML: %(detail)s") % {"detail": message})]) from exc
+        message = (
+            getattr(exc, "message", None)
+            or " ".join(
+                str(part)
+                for part in (getattr(exc, "context", None), getattr(exc, "problem", None))
+                if part
+            )
+            or _("This is not valid YAML.")
+        )
+        raise CatalogueError(
+            [Problem(where, _("Not valid YAML: %(detail)s") % {"detail": message})]
+        ) from exc
     if raw is None:
         raise CatalogueError([Problem("", _("The file is empty."))])
     return raw
@@ -592,8 +798,11 @@ def read_yaml(data: bytes) -> Catalogue | MappingSet:
     elif kind == FORMAT_CATALOGUE or not isinstance(raw, dict) or "format" not in raw:
         result = reader.catalogue(raw)
     else:
-        reader.problem(("format",), _("Unknown format; expected “%(catalogue)s” or “%(mappings)s”.") % {
-            "catalogue": FORMAT_CATALOGUE, "mappings": FORMAT_MAPPINGS})
+        reader.problem(
+            ("format",),
+            _("Unknown format; expected “%(catalogue)s” or “%(mappings)s”.")
+            % {"catalogue": FORMAT_CATALOGUE, "mappings": FORMAT_MAPPINGS},
+        )
         result = Catalogue(FrameworkInfo("", EMPTY), VersionInfo(""), ())
     reader.raise_if_problems()
     return result
@@ -601,7 +810,10 @@ def read_yaml(data: bytes) -> Catalogue | MappingSet:
 
 def catalogue_to_raw(catalogue: Catalogue) -> dict:
     """The catalogue as the plain data of a YAML file (the inverse of `Reader.catalogue`)."""
-    framework: dict[str, Any] = {"code": catalogue.framework.code, "name": catalogue.framework.name.as_dict()}
+    framework: dict[str, Any] = {
+        "code": catalogue.framework.code,
+        "name": catalogue.framework.name.as_dict(),
+    }
     if catalogue.framework.owner:
         framework["owner"] = catalogue.framework.owner
     if catalogue.framework.sectors:
@@ -616,22 +828,37 @@ def catalogue_to_raw(catalogue: Catalogue) -> dict:
         version["source_note"] = catalogue.version.source_note.as_dict()
     domains = []
     for domain in catalogue.domains:
-        raw_domain: dict[str, Any] = {"code": domain.code, "part": domain.part, "title": domain.title.as_dict()}
+        raw_domain: dict[str, Any] = {
+            "code": domain.code,
+            "part": domain.part,
+            "title": domain.title.as_dict(),
+        }
         if domain.description:
             raw_domain["description"] = domain.description.as_dict()
         raw_domain["norms"] = [_norm_to_raw(norm) for norm in domain.norms]
         domains.append(raw_domain)
-    return {"format": FORMAT_CATALOGUE, "framework": framework, "version": version, "domains": domains}
+    return {
+        "format": FORMAT_CATALOGUE,
+        "framework": framework,
+        "version": version,
+        "domains": domains,
+    }
 
 
 def _norm_to_raw(norm: NormData) -> dict:
-    raw: dict[str, Any] = {"code": norm.code, "id_confirmed": norm.id_confirmed, "title": norm.title.as_dict()}
+    raw: dict[str, Any] = {
+        "code": norm.code,
+        "id_confirmed": norm.id_confirmed,
+        "title": norm.title.as_dict(),
+    }
     if norm.statement:
         raw["statement"] = norm.statement.as_dict()
     if norm.rationale:
         raw["rationale"] = norm.rationale.as_dict()
     if norm.levels:
-        raw["levels"] = {level: text.as_dict() for level, text in zip(LEVELS, norm.levels, strict=True)}
+        raw["levels"] = {
+            level: text.as_dict() for level, text in zip(LEVELS, norm.levels, strict=True)
+        }
     if norm.target_measures:
         raw["target_measures"] = [measure.as_dict() for measure in norm.target_measures]
     if norm.references:
@@ -652,7 +879,14 @@ _Dumper.add_representer(str, _represent_str)
 
 
 def _dump(raw: dict) -> str:
-    return yaml.dump(raw, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
+    return yaml.dump(
+        raw,
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=100,
+        default_flow_style=False,
+    )
 
 
 def dump_yaml(catalogue: Catalogue) -> str:
@@ -660,34 +894,69 @@ def dump_yaml(catalogue: Catalogue) -> str:
 
 
 def dump_mappings_yaml(mappings: MappingSet) -> str:
-    return _dump({
-        "format": FORMAT_MAPPINGS,
-        "source": {"framework": mappings.source_framework, "version": mappings.source_version},
-        "target": {"framework": mappings.target_framework, "version": mappings.target_version},
-        "pairs": [{"source": p.source, "target": p.target, "relation": p.relation} for p in mappings.pairs],
-    })
+    return _dump(
+        {
+            "format": FORMAT_MAPPINGS,
+            "source": {"framework": mappings.source_framework, "version": mappings.source_version},
+            "target": {"framework": mappings.target_framework, "version": mappings.target_version},
+            "pairs": [
+                {"source": p.source, "target": p.target, "relation": p.relation}
+                for p in mappings.pairs
+            ],
+        }
+    )
 
 
 # --- CSV -------------------------------------------------------------------------------------
 
 FRAMEWORK_COLUMNS = [
-    "framework_code", "framework_name_nl", "framework_name_en", "framework_owner", "framework_sectors",
-    "framework_description_nl", "framework_description_en",
+    "framework_code",
+    "framework_name_nl",
+    "framework_name_en",
+    "framework_owner",
+    "framework_sectors",
+    "framework_description_nl",
+    "framework_description_en",
 ]
 VERSION_COLUMNS = [
-    "version_label", "version_released", "version_scored", "version_source_note_nl", "version_source_note_en",
+    "version_label",
+    "version_released",
+    "version_scored",
+    "version_source_note_nl",
+    "version_source_note_en",
 ]
 DOMAIN_COLUMNS = [
-    "domain_code", "domain_part", "domain_title_nl", "domain_title_en", "domain_description_nl", "domain_description_en",
+    "domain_code",
+    "domain_part",
+    "domain_title_nl",
+    "domain_title_en",
+    "domain_description_nl",
+    "domain_description_en",
 ]
 NORM_COLUMNS = [
-    "norm_code", "id_confirmed", "title_nl", "title_en", "statement_nl", "statement_en", "rationale_nl", "rationale_en",
+    "norm_code",
+    "id_confirmed",
+    "title_nl",
+    "title_en",
+    "statement_nl",
+    "statement_en",
+    "rationale_nl",
+    "rationale_en",
     *[f"level_{level}_{lang}" for level in LEVELS for lang in ("nl", "en")],
-    "target_measures_nl", "target_measures_en", "references",
+    "target_measures_nl",
+    "target_measures_en",
+    "references",
 ]
 CSV_COLUMNS = FRAMEWORK_COLUMNS + VERSION_COLUMNS + DOMAIN_COLUMNS + NORM_COLUMNS
-CSV_REQUIRED_COLUMNS = ["framework_code", "framework_name_nl", "version_label", "domain_code", "domain_title_nl",
-                        "norm_code", "title_nl"]
+CSV_REQUIRED_COLUMNS = [
+    "framework_code",
+    "framework_name_nl",
+    "version_label",
+    "domain_code",
+    "domain_title_nl",
+    "norm_code",
+    "title_nl",
+]
 
 _TRUE = {"true", "yes", "ja", "1", "waar"}
 _FALSE = {"false", "no", "nee", "0", "onwaar"}
@@ -727,11 +996,23 @@ def read_csv(data: bytes) -> Catalogue:
         rows = []
         for record in records:
             if len(rows) > MAX_NORMS + MAX_DOMAINS:
-                raise CatalogueError([Problem("", _("Too many rows (at most %(limit)d norms).") % {"limit": MAX_NORMS})])
+                raise CatalogueError(
+                    [
+                        Problem(
+                            "", _("Too many rows (at most %(limit)d norms).") % {"limit": MAX_NORMS}
+                        )
+                    ]
+                )
             rows.append(record)
     except csv.Error as exc:
-        raise CatalogueError([Problem(_("row %(row)d") % {"row": records.line_num}, _("Not valid CSV: %(detail)s") % {
-            "detail": exc})]) from exc
+        raise CatalogueError(
+            [
+                Problem(
+                    _("row %(row)d") % {"row": records.line_num},
+                    _("Not valid CSV: %(detail)s") % {"detail": exc},
+                )
+            ]
+        ) from exc
 
     problems: list[Problem] = []
     unknown = [name for name in header if name not in CSV_COLUMNS]
@@ -739,13 +1020,24 @@ def read_csv(data: bytes) -> Catalogue:
     duplicate = sorted({name for name in header if header.count(name) > 1})
     where = _("row 1 (header)")
     if unknown:
-        problems.append(Problem(where, _("Unknown columns: %(columns)s.") % {"columns": ", ".join(unknown)}))
+        problems.append(
+            Problem(where, _("Unknown columns: %(columns)s.") % {"columns": ", ".join(unknown)})
+        )
     if missing:
-        problems.append(Problem(where, _("Missing columns: %(columns)s.") % {"columns": ", ".join(missing)}))
+        problems.append(
+            Problem(where, _("Missing columns: %(columns)s.") % {"columns": ", ".join(missing)})
+        )
     if duplicate:
-        problems.append(Problem(where, _("Columns that occur twice: %(columns)s.") % {"columns": ", ".join(duplicate)}))
+        problems.append(
+            Problem(
+                where,
+                _("Columns that occur twice: %(columns)s.") % {"columns": ", ".join(duplicate)},
+            )
+        )
     if problems:
-        problems.append(Problem(where, _("The columns are: %(columns)s.") % {"columns": ", ".join(CSV_COLUMNS)}))
+        problems.append(
+            Problem(where, _("The columns are: %(columns)s.") % {"columns": ", ".join(CSV_COLUMNS)})
+        )
         raise CatalogueError(problems)
     if not rows:
         raise CatalogueError([Problem("", _("The file has a header but no rows."))])
@@ -759,10 +1051,17 @@ def read_csv(data: bytes) -> Catalogue:
         if not any(value.strip() for value in record):
             continue
         if len(record) != len(header):
-            problems.append(Problem(_("row %(row)d") % {"row": row_number}, _(
-                "Expected %(expected)d cells, found %(found)d.") % {"expected": len(header), "found": len(record)}))
+            problems.append(
+                Problem(
+                    _("row %(row)d") % {"row": row_number},
+                    _("Expected %(expected)d cells, found %(found)d.")
+                    % {"expected": len(header), "found": len(record)},
+                )
+            )
             continue
-        table.append((row_number, {name: value for name, value in zip(header, record, strict=True)}))
+        table.append(
+            (row_number, dict(zip(header, record, strict=True)))
+        )
     if problems:
         raise CatalogueError(problems)
 
@@ -771,8 +1070,16 @@ def read_csv(data: bytes) -> Catalogue:
     for row_number, row in table[1:]:
         for column in FRAMEWORK_COLUMNS + VERSION_COLUMNS:
             if row.get(column, "").strip() != first.get(column, "").strip():
-                problems.append(Problem(cell_at(row_number, column), _("Differs from row %(row)d; framework and "
-                                        "version columns must be the same on every row.") % {"row": first_row}))
+                problems.append(
+                    Problem(
+                        cell_at(row_number, column),
+                        _(
+                            "Differs from row %(row)d; framework and "
+                            "version columns must be the same on every row."
+                        )
+                        % {"row": first_row},
+                    )
+                )
     locations: dict[Path, tuple[int, str]] = {}
 
     def at(path: Path, row_number: int, column: str) -> Path:
@@ -785,7 +1092,9 @@ def read_csv(data: bytes) -> Catalogue:
         if first.get(column, "").strip():
             framework[key] = first[column]
     if first.get("framework_sectors", "").strip():
-        framework["sectors"] = [s for s in re.split(r"[\s,;]+", first["framework_sectors"].strip()) if s]
+        framework["sectors"] = [
+            s for s in re.split(r"[\s,;]+", first["framework_sectors"].strip()) if s
+        ]
     if _text_cells(first, "framework_description"):
         framework["description"] = _text_cells(first, "framework_description")
     version: dict[str, Any] = {"label": first.get("version_label", "")}
@@ -795,11 +1104,20 @@ def read_csv(data: bytes) -> Catalogue:
         version["scored"] = _bool_cell(first["version_scored"])
     if _text_cells(first, "version_source_note"):
         version["source_note"] = _text_cells(first, "version_source_note")
-    for key, column in (("code", "framework_code"), ("name", "framework_name_nl"), ("owner", "framework_owner"),
-                        ("sectors", "framework_sectors"), ("description", "framework_description_nl")):
+    for key, column in (
+        ("code", "framework_code"),
+        ("name", "framework_name_nl"),
+        ("owner", "framework_owner"),
+        ("sectors", "framework_sectors"),
+        ("description", "framework_description_nl"),
+    ):
         at(("framework", key), first_row, column)
-    for key, column in (("label", "version_label"), ("released", "version_released"), ("scored", "version_scored"),
-                        ("source_note", "version_source_note_nl")):
+    for key, column in (
+        ("label", "version_label"),
+        ("released", "version_released"),
+        ("scored", "version_scored"),
+        ("source_note", "version_source_note_nl"),
+    ):
         at(("version", key), first_row, column)
 
     domains: dict[str, dict[str, Any]] = {}
@@ -814,31 +1132,54 @@ def read_csv(data: bytes) -> Catalogue:
         }
         if code not in domains:
             domain_index = len(domain_list)
-            raw_domain = {"code": code, **{k: v for k, v in domain_fields.items() if v is not None}, "norms": []}
+            raw_domain = {
+                "code": code,
+                **{k: v for k, v in domain_fields.items() if v is not None},
+                "norms": [],
+            }
             domains[code] = raw_domain
             domain_rows[code] = row_number
             domain_list.append(raw_domain)
             base = ("domains", domain_index)
             at(base, row_number, "domain_code")
-            for key, column in (("code", "domain_code"), ("part", "domain_part"), ("title", "domain_title_nl"),
-                                ("description", "domain_description_nl")):
+            for key, column in (
+                ("code", "domain_code"),
+                ("part", "domain_part"),
+                ("title", "domain_title_nl"),
+                ("description", "domain_description_nl"),
+            ):
                 at((*base, key), row_number, column)
             for lang in ("nl", "en"):
                 at((*base, "title", lang), row_number, f"domain_title_{lang}")
                 at((*base, "description", lang), row_number, f"domain_description_{lang}")
         else:
             known = domains[code]
-            for key, column in (("part", "domain_part"), ("title", "domain_title_nl"),
-                                ("description", "domain_description_nl")):
+            for key, column in (
+                ("part", "domain_part"),
+                ("title", "domain_title_nl"),
+                ("description", "domain_description_nl"),
+            ):
                 if domain_fields[key] is not None and domain_fields[key] != known.get(key):
-                    problems.append(Problem(cell_at(row_number, column), _(
-                        "Differs from row %(row)d for the same domain %(code)s.") % {
-                        "row": domain_rows[code], "code": code}))
+                    problems.append(
+                        Problem(
+                            cell_at(row_number, column),
+                            _("Differs from row %(row)d for the same domain %(code)s.")
+                            % {"row": domain_rows[code], "code": code},
+                        )
+                    )
         raw_domain = domains[code]
         if not any(row.get(column, "").strip() for column in NORM_COLUMNS):
             continue  # a row that only declares a domain
-        norm_path: Path = ("domains", domain_list.index(raw_domain), "norms", len(raw_domain["norms"]))
-        raw_norm: dict[str, Any] = {"code": row.get("norm_code", ""), "title": _text_cells(row, "title")}
+        norm_path: Path = (
+            "domains",
+            domain_list.index(raw_domain),
+            "norms",
+            len(raw_domain["norms"]),
+        )
+        raw_norm: dict[str, Any] = {
+            "code": row.get("norm_code", ""),
+            "title": _text_cells(row, "title"),
+        }
         if _bool_cell(row.get("id_confirmed", "")) is not None:
             raw_norm["id_confirmed"] = _bool_cell(row["id_confirmed"])
         for key in ("statement", "rationale"):
@@ -849,23 +1190,38 @@ def read_csv(data: bytes) -> Catalogue:
             raw_norm["levels"] = {level: text for level, text in levels.items() if text}
         measures_nl = _lines(row.get("target_measures_nl", ""))
         # English lines pair with Dutch lines by position; an empty line means "no English".
-        measures_en = [line.strip() for line in row.get("target_measures_en", "").rstrip().splitlines()]
+        measures_en = [
+            line.strip() for line in row.get("target_measures_en", "").rstrip().splitlines()
+        ]
         if len(measures_en) > len(measures_nl):
-            problems.append(Problem(cell_at(row_number, "target_measures_en"), _(
-                "Give one English line per Dutch measure (%(nl)d Dutch, %(en)d English).") % {
-                "nl": len(measures_nl), "en": len(measures_en)}))
+            problems.append(
+                Problem(
+                    cell_at(row_number, "target_measures_en"),
+                    _("Give one English line per Dutch measure (%(nl)d Dutch, %(en)d English).")
+                    % {"nl": len(measures_nl), "en": len(measures_en)},
+                )
+            )
         if measures_nl or measures_en:
             raw_norm["target_measures"] = [
-                {"nl": nl, "en": measures_en[i]} if i < len(measures_en) and measures_en[i] else {"nl": nl}
+                {"nl": nl, "en": measures_en[i]}
+                if i < len(measures_en) and measures_en[i]
+                else {"nl": nl}
                 for i, nl in enumerate(measures_nl)
             ]
         if _lines(row.get("references", "")):
             raw_norm["references"] = _lines(row["references"])
         raw_domain["norms"].append(raw_norm)
         at(norm_path, row_number, "norm_code")
-        for key, column in (("code", "norm_code"), ("id_confirmed", "id_confirmed"), ("title", "title_nl"),
-                            ("statement", "statement_nl"), ("rationale", "rationale_nl"), ("levels", "level_1_nl"),
-                            ("target_measures", "target_measures_nl"), ("references", "references")):
+        for key, column in (
+            ("code", "norm_code"),
+            ("id_confirmed", "id_confirmed"),
+            ("title", "title_nl"),
+            ("statement", "statement_nl"),
+            ("rationale", "rationale_nl"),
+            ("levels", "level_1_nl"),
+            ("target_measures", "target_measures_nl"),
+            ("references", "references"),
+        ):
             at((*norm_path, key), row_number, column)
         for lang in ("nl", "en"):
             for key in ("title", "statement", "rationale"):
@@ -875,7 +1231,11 @@ def read_csv(data: bytes) -> Catalogue:
                 at((*norm_path, "levels", level, lang), row_number, f"level_{level}_{lang}")
         for index in range(len(raw_norm.get("target_measures", []))):
             for lang in ("nl", "en"):
-                at((*norm_path, "target_measures", index, lang), row_number, f"target_measures_{lang}")
+                at(
+                    (*norm_path, "target_measures", index, lang),
+                    row_number,
+                    f"target_measures_{lang}",
+                )
             at((*norm_path, "target_measures", index), row_number, "target_measures_nl")
     if problems:
         raise CatalogueError(problems)
@@ -887,7 +1247,12 @@ def read_csv(data: bytes) -> Catalogue:
                 return cell_at(row_number, column)
         return format_path(path)
 
-    raw = {"format": FORMAT_CATALOGUE, "framework": framework, "version": version, "domains": domain_list}
+    raw = {
+        "format": FORMAT_CATALOGUE,
+        "framework": framework,
+        "version": version,
+        "domains": domain_list,
+    }
     reader = Reader(locate=locate)
     catalogue = reader.catalogue(raw)
     reader.raise_if_problems()
@@ -900,31 +1265,46 @@ def dump_csv(catalogue: Catalogue) -> str:
     writer.writeheader()
     fw, version = catalogue.framework, catalogue.version
     common = {
-        "framework_code": fw.code, "framework_name_nl": fw.name.nl, "framework_name_en": fw.name.en,
-        "framework_owner": fw.owner, "framework_sectors": " ".join(fw.sectors),
-        "framework_description_nl": fw.description.nl, "framework_description_en": fw.description.en,
-        "version_label": version.label, "version_released": version.released.isoformat() if version.released else "",
+        "framework_code": fw.code,
+        "framework_name_nl": fw.name.nl,
+        "framework_name_en": fw.name.en,
+        "framework_owner": fw.owner,
+        "framework_sectors": " ".join(fw.sectors),
+        "framework_description_nl": fw.description.nl,
+        "framework_description_en": fw.description.en,
+        "version_label": version.label,
+        "version_released": version.released.isoformat() if version.released else "",
         "version_scored": "true" if version.scored else "false",
-        "version_source_note_nl": version.source_note.nl, "version_source_note_en": version.source_note.en,
+        "version_source_note_nl": version.source_note.nl,
+        "version_source_note_en": version.source_note.en,
     }
     for domain in catalogue.domains:
         domain_cells = {
-            "domain_code": domain.code, "domain_part": domain.part, "domain_title_nl": domain.title.nl,
-            "domain_title_en": domain.title.en, "domain_description_nl": domain.description.nl,
+            "domain_code": domain.code,
+            "domain_part": domain.part,
+            "domain_title_nl": domain.title.nl,
+            "domain_title_en": domain.title.en,
+            "domain_description_nl": domain.description.nl,
             "domain_description_en": domain.description.en,
         }
         if not domain.norms:
             writer.writerow({**common, **domain_cells})
         for norm in domain.norms:
             row = {
-                **common, **domain_cells,
-                "norm_code": norm.code, "id_confirmed": "true" if norm.id_confirmed else "false",
-                "title_nl": norm.title.nl, "title_en": norm.title.en,
-                "statement_nl": norm.statement.nl, "statement_en": norm.statement.en,
-                "rationale_nl": norm.rationale.nl, "rationale_en": norm.rationale.en,
+                **common,
+                **domain_cells,
+                "norm_code": norm.code,
+                "id_confirmed": "true" if norm.id_confirmed else "false",
+                "title_nl": norm.title.nl,
+                "title_en": norm.title.en,
+                "statement_nl": norm.statement.nl,
+                "statement_en": norm.statement.en,
+                "rationale_nl": norm.rationale.nl,
+                "rationale_en": norm.rationale.en,
                 "target_measures_nl": "\n".join(m.nl for m in norm.target_measures),
-                "target_measures_en": "\n".join(m.en for m in norm.target_measures) if any(
-                    m.en for m in norm.target_measures) else "",
+                "target_measures_en": "\n".join(m.en for m in norm.target_measures)
+                if any(m.en for m in norm.target_measures)
+                else "",
                 "references": "\n".join(norm.references),
             }
             for level, text in zip(LEVELS, norm.levels, strict=False):

@@ -41,7 +41,9 @@ class VersionDiff:
 
     @property
     def is_empty(self) -> bool:
-        return not (self.added or self.removed or self.changed or self.domains_added or self.domains_removed)
+        return not (
+            self.added or self.removed or self.changed or self.domains_added or self.domains_removed
+        )
 
 
 def changed_fields(before: NormData, after: NormData) -> list[str]:
@@ -50,8 +52,11 @@ def changed_fields(before: NormData, after: NormData) -> list[str]:
         if len(before.levels) != len(after.levels):
             fields += [f"level_{level}" for level in LEVELS]
         else:
-            fields += [f"level_{level}" for level, old, new in zip(LEVELS, before.levels, after.levels, strict=True)
-                       if old != new]
+            fields += [
+                f"level_{level}"
+                for level, old, new in zip(LEVELS, before.levels, after.levels, strict=True)
+                if old != new
+            ]
     return fields
 
 
@@ -72,7 +77,16 @@ def diff_catalogues(old: Catalogue, new: Catalogue) -> VersionDiff:
         if before.domain.code != after.domain.code:
             fields.append("domain")
         if fields:
-            changed.append(NormChange(code, before.norm, after.norm, before.domain.code, after.domain.code, tuple(fields)))
+            changed.append(
+                NormChange(
+                    code,
+                    before.norm,
+                    after.norm,
+                    before.domain.code,
+                    after.domain.code,
+                    tuple(fields),
+                )
+            )
         else:
             unchanged += 1
     old_domains = [domain.code for domain in old.domains]

@@ -4,7 +4,9 @@ from weerbaar.frameworks import catalogue_format, oscal
 from weerbaar.frameworks.catalogue_format import Catalogue, CatalogueError, MappingSet, Problem
 
 
-def read_document(name: str, data: bytes, *, oscal_code: str | None = None) -> Catalogue | MappingSet:
+def read_document(
+    name: str, data: bytes, *, oscal_code: str | None = None
+) -> Catalogue | MappingSet:
     """Parse one uploaded or shipped file by its content (and, for CSV, its name).
 
     Raises CatalogueError, with problems prefixed by nothing: callers add the file name.
@@ -18,4 +20,6 @@ def read_document(name: str, data: bytes, *, oscal_code: str | None = None) -> C
         return catalogue_format.read_csv(data)
     if lower.endswith((".yaml", ".yml")) or b"format:" in head or b":" in first_line:
         return catalogue_format.read_yaml(data)
-    raise CatalogueError([Problem("", "Unrecognised file: expected YAML (.yaml), CSV (.csv) or OSCAL JSON (.json).")])
+    raise CatalogueError(
+        [Problem("", "Unrecognised file: expected YAML (.yaml), CSV (.csv) or OSCAL JSON (.json).")]
+    )

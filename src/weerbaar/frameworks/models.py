@@ -38,16 +38,25 @@ class Framework(PublicIdModel, TimestampedModel):
     name_nl = models.CharField(_("name (Dutch)"), max_length=300)
     name_en = models.CharField(_("name (English)"), max_length=300, blank=True)
     owner = models.CharField(
-        _("owner"), max_length=200, blank=True, help_text=_("Who maintains the framework's content.")
+        _("owner"),
+        max_length=200,
+        blank=True,
+        help_text=_("Who maintains the framework's content."),
     )
-    sectors = models.ManyToManyField(Sector, blank=True, related_name="frameworks", verbose_name=_("sectors"))
+    sectors = models.ManyToManyField(
+        Sector, blank=True, related_name="frameworks", verbose_name=_("sectors")
+    )
     description_nl = models.TextField(_("description (Dutch)"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
     # The sector organisation whose coordinators may change this framework. Empty for the
     # catalogues shipped with the platform, which any sector coordinator may maintain.
     maintainer = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="maintained_frameworks", verbose_name=_("maintained by"),
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="maintained_frameworks",
+        verbose_name=_("maintained by"),
     )
 
     class Meta:
@@ -73,17 +82,24 @@ class FrameworkVersion(PublicIdModel, TimestampedModel):
 
     framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="versions")
     label = models.CharField(_("version"), max_length=40)
-    status = models.CharField(_("status"), max_length=16, choices=VersionStatus.choices, default=VersionStatus.DRAFT)
+    status = models.CharField(
+        _("status"), max_length=16, choices=VersionStatus.choices, default=VersionStatus.DRAFT
+    )
     released = models.DateField(_("released"), null=True, blank=True)
     scored = models.BooleanField(
-        _("scored on maturity levels"), default=True,
+        _("scored on maturity levels"),
+        default=True,
         help_text=_("Off for reference lists that are mapped to but not scored."),
     )
     source_note_nl = models.TextField(_("source note (Dutch)"), blank=True)
     source_note_en = models.TextField(_("source note (English)"), blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     derived_from = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="derived_versions",
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="derived_versions",
         verbose_name=_("copied from"),
     )
 
@@ -92,7 +108,9 @@ class FrameworkVersion(PublicIdModel, TimestampedModel):
         verbose_name = _("framework version")
         verbose_name_plural = _("framework versions")
         constraints = [
-            models.UniqueConstraint(fields=["framework", "label"], name="frameworks_version_unique_label"),
+            models.UniqueConstraint(
+                fields=["framework", "label"], name="frameworks_version_unique_label"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -112,7 +130,9 @@ class Domain(PublicIdModel):
 
     version = models.ForeignKey(FrameworkVersion, on_delete=models.CASCADE, related_name="domains")
     code = models.CharField(_("code"), max_length=64)
-    part = models.CharField(_("part"), max_length=16, choices=DomainPart.choices, default=DomainPart.SECURITY)
+    part = models.CharField(
+        _("part"), max_length=16, choices=DomainPart.choices, default=DomainPart.SECURITY
+    )
     title_nl = models.CharField(_("title (Dutch)"), max_length=300)
     title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
     description_nl = models.TextField(_("description (Dutch)"), blank=True)
@@ -124,7 +144,9 @@ class Domain(PublicIdModel):
         verbose_name = _("domain")
         verbose_name_plural = _("domains")
         constraints = [
-            models.UniqueConstraint(fields=["version", "code"], name="frameworks_domain_unique_code"),
+            models.UniqueConstraint(
+                fields=["version", "code"], name="frameworks_domain_unique_code"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -213,7 +235,10 @@ class Mapping(models.Model):
     source = models.ForeignKey(Norm, on_delete=models.CASCADE, related_name="mappings_out")
     target = models.ForeignKey(Norm, on_delete=models.CASCADE, related_name="mappings_in")
     relation = models.CharField(
-        _("relation"), max_length=16, choices=MappingRelation.choices, default=MappingRelation.RELATED
+        _("relation"),
+        max_length=16,
+        choices=MappingRelation.choices,
+        default=MappingRelation.RELATED,
     )
 
     class Meta:
@@ -221,8 +246,12 @@ class Mapping(models.Model):
         verbose_name = _("mapping")
         verbose_name_plural = _("mappings")
         constraints = [
-            models.UniqueConstraint(fields=["source", "target"], name="frameworks_mapping_unique_pair"),
-            models.CheckConstraint(condition=~models.Q(source=models.F("target")), name="frameworks_mapping_not_self"),
+            models.UniqueConstraint(
+                fields=["source", "target"], name="frameworks_mapping_unique_pair"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(source=models.F("target")), name="frameworks_mapping_not_self"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -6,7 +6,8 @@ readers produce and checked by the same rules.
 
 How a catalog becomes a catalogue:
 - each group that holds controls becomes a domain (nested groups are flattened; their titles
-  are joined with " › "); controls directly under the catalog go to one extra domain;
+  are joined with `GROUP_TITLE_SEPARATOR`); controls directly under the catalog go to one
+  extra domain;
 - each control becomes a norm, and so does each of its enhancements (controls inside a control),
   right after it, with its own id as code; withdrawn controls are left out;
 - the title and the "statement" part become the norm's title and statement, with sub-items
@@ -39,12 +40,14 @@ from weerbaar.frameworks.catalogue_format import (
     VERSION_LABEL,
     Catalogue,
     CatalogueError,
-    Path as DataPath,
     Problem,
     Reader,
     check_size,
     decode_utf8,
     format_path,
+)
+from weerbaar.frameworks.catalogue_format import (
+    Path as DataPath,
 )
 from weerbaar.frameworks.choices import LEVELS
 
@@ -55,6 +58,7 @@ SCHEMA_FILE = Path(__file__).resolve().parent / "schemas" / "oscal_complete_sche
 _UUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, NS)
 _INSERT = re.compile(r"\{\{\s*insert:\s*([\w-]+)\s*,\s*([^\s}]+)\s*\}\}")
 _TOKEN_BAD = re.compile(r"[^\w.-]")
+GROUP_TITLE_SEPARATOR = " \u203a "  # a single right-pointing angle quotation mark
 
 
 # --- schema validation -----------------------------------------------------------------------
@@ -77,15 +81,17 @@ def _validator() -> Draft7Validator:
     complete = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
     # The published file accepts any OSCAL model; a catalogue import accepts only a catalog.
     schema = {key: value for key, value in complete.items() if key not in ("oneOf", "$id")}
-    schema.update({
-        "type": "object",
-        "properties": {
-            "$schema": {"$ref": "#/definitions/json-schema-directive"},
-            "catalog": {"$ref": "#/definitions/oscal-complete-oscal-catalog:catalog"},
-        },
-        "required": ["catalog"],
-        "additionalProperties": False,
-    })
+    schema.update(
+        {
+            "type": "object",
+            "properties": {
+                "$schema": {"$ref": "#/definitions/json-schema-directive"},
+                "catalog": {"$ref": "#/definitions/oscal-complete-oscal-catalog:catalog"},
+            },
+            "required": ["catalog"],
+            "additionalProperties": False,
+        }
+    )
     return validators.extend(Draft7Validator, {"pattern": _pattern})(schema)
 
 
@@ -100,11 +106,17 @@ def schema_problems(document: Any) -> list[Problem]:
     """Where `document` breaks the OSCAL catalog schema (empty when it is valid)."""
     problems = []
     for error in islice(_validator().iter_errors(document), MAX_PROBLEMS):
+        # For a choice (anyOf/oneOf) the deepest failing alternative says best what is wrong.
         while error.context:
-            error = best_match(error.context)
+            deepest = max(len(e.absolute_path) for e in error.context)
+            error = best_match(e for e in error.context if len(e.absolute_path) == deepest)
         detail = error.message if len(error.message) < 300 else error.message[:300] + "…"
-        problems.append(Problem(_json_path(error.absolute_path), _("Does not match the OSCAL catalog schema: %(detail)s")
-                                % {"detail": detail}))
+        problems.append(
+            Problem(
+                _json_path(error.absolute_path),
+                _("Does not match the OSCAL catalog schema: %(detail)s") % {"detail": detail},
+            )
+        )
     return problems
 
 
@@ -126,8 +138,15 @@ def load_json(data: bytes) -> Any:
     try:
         return json.loads(text, object_pairs_hook=_refuse_duplicate_keys)
     except json.JSONDecodeError as exc:
-        raise CatalogueError([Problem(_("line %(line)d, column %(column)d") % {"line": exc.lineno, "column": exc.colno},
-                                      _("Not valid JSON: %(detail)s") % {"detail": exc.msg})]) from exc
+        raise CatalogueError(
+            [
+                Problem(
+                    _("line %(line)d, column %(column)d")
+                    % {"line": exc.lineno, "column": exc.colno},
+                    _("Not valid JSON: %(detail)s") % {"detail": exc.msg},
+                )
+            ]
+        ) from exc
     except RecursionError as exc:
         raise CatalogueError([Problem("", _("The file is nested too deeply."))]) from exc
     except ValueError as exc:
@@ -136,7 +155,8 @@ def load_json(data: bytes) -> Any:
 
 def _ours(item: dict, name: str, cls: str | None = None) -> list[str]:
     return [
-        p["value"] for p in item.get("props", [])
+        p["value"]
+        for p in item.get("props", [])
         if p.get("ns") == NS and p["name"] == name and p.get("class") == cls
     ]
 
@@ -167,15 +187,22 @@ class _ProseRenderer:
             if select.get("how-many") == "one-or-more":
                 return _("[Selection (one or more): %(choices)s]") % {"choices": choices}
             return _("[Selection: %(choices)s]") % {"choices": choices}
-        return _("[Assignment: %(label)s]") % {"label": self.line(param.get("label") or ident, depth + 1)}
+        return _("[Assignment: %(label)s]") % {
+            "label": self.line(param.get("label") or ident, depth + 1)
+        }
 
     def part(self, part: dict, depth: int = 0) -> list[str]:
         """The lines of a part and its sub-parts, sub-items indented by their labels."""
         lines = []
-        label = next((p["value"] for p in part.get("props", []) if p["name"] == "label" and not p.get("ns")), "")
+        label = next(
+            (p["value"] for p in part.get("props", []) if p["name"] == "label" and not p.get("ns")),
+            "",
+        )
         prose = self.line(part.get("prose", ""))
         if label or prose:
-            lines.append(("  " * depth + f"{label} {prose}").rstrip() if label else "  " * depth + prose)
+            lines.append(
+                ("  " * depth + f"{label} {prose}").rstrip() if label else "  " * depth + prose
+            )
         for child in part.get("parts", []):
             if child.get("ns") == NS:
                 continue  # our translation parts
@@ -209,7 +236,10 @@ def _text(nl: str, en: str = "") -> dict | None:
 
 
 def _withdrawn(control: dict) -> bool:
-    return any(p["name"] == "status" and p.get("value") == "withdrawn" and not p.get("ns") for p in control.get("props", []))
+    return any(
+        p["name"] == "status" and p.get("value") == "withdrawn" and not p.get("ns")
+        for p in control.get("props", [])
+    )
 
 
 def _derive_code(title: str) -> str:
@@ -262,16 +292,24 @@ def catalog_to_raw(catalog: dict, *, code: str | None = None) -> tuple[dict, dic
     }
 
     framework: dict[str, Any] = {
-        "code": _first(_ours(metadata, "framework-code")) or code or _derive_code(metadata["title"]),
+        "code": _first(_ours(metadata, "framework-code"))
+        or code
+        or _derive_code(metadata["title"]),
         "name": _text(render.line(metadata["title"]), _first(_ours(metadata, "name", "en"))),
     }
-    owner = _first(_ours(metadata, "owner")) if ours else next(
-        (p.get("name", "") for p in metadata.get("parties", []) if p.get("name")), "")
+    owner = (
+        _first(_ours(metadata, "owner"))
+        if ours
+        else next((p.get("name", "") for p in metadata.get("parties", []) if p.get("name")), "")
+    )
     if owner:
         framework["owner"] = owner[:200]
     if _ours(metadata, "sector"):
         framework["sectors"] = _ours(metadata, "sector")
-    description = _text(resources.get(("framework-description", "nl"), ""), resources.get(("framework-description", "en"), ""))
+    description = _text(
+        resources.get(("framework-description", "nl"), ""),
+        resources.get(("framework-description", "en"), ""),
+    )
     if not ours and metadata.get("remarks"):
         description = _text(metadata["remarks"].strip())
     if description:
@@ -281,13 +319,21 @@ def catalog_to_raw(catalog: dict, *, code: str | None = None) -> tuple[dict, dic
         "label": _first(_ours(metadata, "version-label")) or _derive_label(metadata["version"]),
         "scored": _first(_ours(metadata, "scored")) == "true",
     }
-    released = _first(_ours(metadata, "released")) or (metadata.get("published", "")[:10] if not ours else "")
+    released = _first(_ours(metadata, "released")) or (
+        metadata.get("published", "")[:10] if not ours else ""
+    )
     if released:
         version["released"] = released
     note = _text(resources.get(("source-note", "nl"), ""), resources.get(("source-note", "en"), ""))
     if not ours:
-        note = _text(_("OSCAL catalog “%(title)s”, version %(version)s (OSCAL %(oscal)s).") % {
-            "title": metadata["title"], "version": metadata["version"], "oscal": metadata["oscal-version"]})
+        note = _text(
+            _("OSCAL catalog “%(title)s”, version %(version)s (OSCAL %(oscal)s).")
+            % {
+                "title": metadata["title"],
+                "version": metadata["version"],
+                "oscal": metadata["oscal-version"],
+            }
+        )
     if note:
         version["source_note"] = note
 
@@ -305,7 +351,10 @@ def catalog_to_raw(catalog: dict, *, code: str | None = None) -> tuple[dict, dic
         domain: dict[str, Any] = {
             "code": group_code,
             "part": _first(_ours(group, "part"), "security"),
-            "title": _text(" › ".join(render.line(t) for t in titles), _first(_ours(group, "title", "en"))),
+            "title": _text(
+                GROUP_TITLE_SEPARATOR.join(render.line(t) for t in titles),
+                _first(_ours(group, "title", "en")),
+            ),
             "norms": norms,
         }
         overview = next((p for p in group.get("parts", []) if p["name"] == "overview"), None)
@@ -313,7 +362,12 @@ def catalog_to_raw(catalog: dict, *, code: str | None = None) -> tuple[dict, dic
             domain["description"] = _text("\n".join(render.part(overview)), _translation(overview))
         locations[("domains", len(domains))] = where
         domains.append(domain)
-    raw = {"format": FORMAT_CATALOGUE, "framework": framework, "version": version, "domains": domains}
+    raw = {
+        "format": FORMAT_CATALOGUE,
+        "framework": framework,
+        "version": version,
+        "domains": domains,
+    }
     return raw, locations
 
 
@@ -321,7 +375,11 @@ def _groups(catalog: dict) -> Iterator[tuple[dict, list[str], str]]:
     """Every group (depth first) with the titles from the top down, and the catalog's loose
     controls as a group of their own."""
     if catalog.get("controls"):
-        yield {"id": "catalog", "controls": catalog["controls"]}, [catalog["metadata"]["title"]], "catalog"
+        yield (
+            {"id": "catalog", "controls": catalog["controls"]},
+            [catalog["metadata"]["title"]],
+            "catalog",
+        )
 
     def walk(groups: list[dict], titles: list[str]) -> Iterator[tuple[dict, list[str], str]]:
         for group in groups:
@@ -355,12 +413,16 @@ def _control_to_raw(control: dict, render: _ProseRenderer, ours: bool) -> dict:
                 norm[key] = text
     levels = {
         _first(_ours(p, "level")): _text(p.get("prose", "").strip(), _translation(p))
-        for p in parts if p.get("ns") == NS and p["name"] == "maturity-level"
+        for p in parts
+        if p.get("ns") == NS and p["name"] == "maturity-level"
     }
     if levels:
         norm["levels"] = levels
-    measures = [_text(p.get("prose", "").strip(), _translation(p)) for p in parts
-                if p.get("ns") == NS and p["name"] == "target-measure"]
+    measures = [
+        _text(p.get("prose", "").strip(), _translation(p))
+        for p in parts
+        if p.get("ns") == NS and p["name"] == "target-measure"
+    ]
     if measures:
         norm["target_measures"] = measures
     if _ours(control, "reference"):
@@ -418,8 +480,11 @@ def write_oscal(catalogue: Catalogue, *, last_modified: datetime | None = None) 
     """The catalogue as an OSCAL 1.1 catalog document (a dict ready for json.dumps)."""
     fw, version = catalogue.framework, catalogue.version
     modified = (last_modified or datetime.now(tz=UTC)).astimezone(UTC).replace(microsecond=0)
-    metadata_props = [_prop("framework-code", fw.code), _prop("version-label", version.label),
-                      _prop("scored", "true" if version.scored else "false")]
+    metadata_props = [
+        _prop("framework-code", fw.code),
+        _prop("version-label", version.label),
+        _prop("scored", "true" if version.scored else "false"),
+    ]
     if version.released:
         metadata_props.append(_prop("released", version.released.isoformat()))
     if fw.owner:
@@ -435,11 +500,16 @@ def write_oscal(catalogue: Catalogue, *, last_modified: datetime | None = None) 
         "props": metadata_props,
     }
     if version.released:
-        metadata["published"] = datetime.combine(version.released, datetime.min.time(), UTC).isoformat().replace(
-            "+00:00", "Z")
+        metadata["published"] = (
+            datetime.combine(version.released, datetime.min.time(), UTC)
+            .isoformat()
+            .replace("+00:00", "Z")
+        )
     resources = []
-    for key, text, title in (("framework-description", fw.description, "Framework description"),
-                             ("source-note", version.source_note, "Source note")):
+    for key, text, title in (
+        ("framework-description", fw.description, "Framework description"),
+        ("source-note", version.source_note, "Source note"),
+    ):
         for lang in ("nl", "en"):
             if getattr(text, lang):
                 resources.append(_resource(key, lang, getattr(text, lang), title))
@@ -450,7 +520,11 @@ def write_oscal(catalogue: Catalogue, *, last_modified: datetime | None = None) 
         group_props = [_prop("code", domain.code), _prop("part", domain.part)]
         if domain.title.en:
             group_props.append(_prop("title", domain.title.en, "en"))
-        group: dict[str, Any] = {"id": tokens(domain.code), "title": domain.title.nl, "props": group_props}
+        group: dict[str, Any] = {
+            "id": tokens(domain.code),
+            "title": domain.title.nl,
+            "props": group_props,
+        }
         if domain.description:
             group["parts"] = [_text_part("overview", domain.description, ours=False)]
         controls = [_norm_to_control(norm, tokens) for norm in domain.norms]
@@ -470,8 +544,11 @@ def write_oscal(catalogue: Catalogue, *, last_modified: datetime | None = None) 
 
 
 def _norm_to_control(norm, tokens: _Tokens) -> dict:
-    props = [{"name": "label", "value": norm.code}, _prop("code", norm.code),
-             _prop("id-confirmed", "true" if norm.id_confirmed else "false")]
+    props = [
+        {"name": "label", "value": norm.code},
+        _prop("code", norm.code),
+        _prop("id-confirmed", "true" if norm.id_confirmed else "false"),
+    ]
     if norm.title.en:
         props.append(_prop("title", norm.title.en, "en"))
     props += [_prop("reference", reference) for reference in norm.references]
@@ -492,4 +569,9 @@ def _norm_to_control(norm, tokens: _Tokens) -> dict:
 
 
 def dump_oscal(catalogue: Catalogue, *, last_modified: datetime | None = None) -> str:
-    return json.dumps(write_oscal(catalogue, last_modified=last_modified), ensure_ascii=False, indent=2) + "\n"
+    return (
+        json.dumps(
+            write_oscal(catalogue, last_modified=last_modified), ensure_ascii=False, indent=2
+        )
+        + "\n"
+    )

@@ -53,7 +53,8 @@ def visible_versions(user) -> QuerySet[FrameworkVersion]:
     if not _signed_in(user):
         return FrameworkVersion.objects.none()
     return FrameworkVersion.objects.filter(
-        Q(status=VersionStatus.PUBLISHED) | Q(framework__in=maintainable_frameworks(user).values("pk"))
+        Q(status=VersionStatus.PUBLISHED)
+        | Q(framework__in=maintainable_frameworks(user).values("pk"))
     )
 
 
@@ -69,7 +70,8 @@ def list_frameworks(user, search: str = "") -> QuerySet[Framework]:
             Q(code__icontains=search) | Q(name_nl__icontains=search) | Q(name_en__icontains=search)
         )
     return frameworks.prefetch_related(
-        Prefetch("versions", queryset=versions.order_by("-created_at"), to_attr="visible_versions"), "sectors"
+        Prefetch("versions", queryset=versions.order_by("-created_at"), to_attr="visible_versions"),
+        "sectors",
     ).order_by("code")
 
 
@@ -87,7 +89,9 @@ def access_framework(user, public_id) -> Framework:
 
 def access_version(user, public_id) -> FrameworkVersion:
     """The version with this public id if `user` may see it, else 404 (missing and hidden alike)."""
-    queryset = visible_versions(user).select_related("framework", "framework__maintainer", "derived_from")
+    queryset = visible_versions(user).select_related(
+        "framework", "framework__maintainer", "derived_from"
+    )
     return _get_or_404(queryset, public_id=public_id)
 
 
@@ -100,12 +104,16 @@ def access_norm(user, public_id) -> Norm:
 
 def find_version(framework_code: str, label: str) -> FrameworkVersion | None:
     """A version by framework code and label, for the platform itself (commands, imports)."""
-    return FrameworkVersion.objects.select_related("framework").filter(
-        framework__code=framework_code, label=label
-    ).first()
+    return (
+        FrameworkVersion.objects.select_related("framework")
+        .filter(framework__code=framework_code, label=label)
+        .first()
+    )
 
 
-def norms_of_version(version: FrameworkVersion, *, search: str = "", domain: Domain | None = None) -> QuerySet[Norm]:
+def norms_of_version(
+    version: FrameworkVersion, *, search: str = "", domain: Domain | None = None
+) -> QuerySet[Norm]:
     """The norms of a version in display order (domain by domain), each with its domain loaded.
 
     The version itself must come from `access_version` (or `find_version` for the platform).
@@ -115,8 +123,11 @@ def norms_of_version(version: FrameworkVersion, *, search: str = "", domain: Dom
         norms = norms.filter(domain=domain)
     if search:
         norms = norms.filter(
-            Q(code__icontains=search) | Q(title_nl__icontains=search) | Q(title_en__icontains=search)
-            | Q(statement_nl__icontains=search) | Q(statement_en__icontains=search)
+            Q(code__icontains=search)
+            | Q(title_nl__icontains=search)
+            | Q(title_en__icontains=search)
+            | Q(statement_nl__icontains=search)
+            | Q(statement_en__icontains=search)
         )
     return norms.order_by("domain__position", "position")
 
@@ -125,8 +136,10 @@ def domains_with_norms(version: FrameworkVersion, *, search: str = "") -> list[D
     """The domains of a version in order, each with `.norms.all()` prefetched: two queries
     whatever the number of norms. With `search`, domains without a matching norm are left out."""
     norms = norms_of_version(version, search=search)
-    domains = Domain.objects.filter(version=version).order_by("position").prefetch_related(
-        Prefetch("norms", queryset=norms.select_related(None))
+    domains = (
+        Domain.objects.filter(version=version)
+        .order_by("position")
+        .prefetch_related(Prefetch("norms", queryset=norms.select_related(None)))
     )
     result = list(domains)
     if search:
@@ -153,7 +166,10 @@ def mapped_norms(norm: Norm, *, published_only: bool = True) -> list[MappedNorm]
     """Norms in other framework versions mapped to or from `norm`: the suggestions offered when
     an institution answers `norm` and has answered one of these (or the other way round)."""
     mappings = Mapping.objects.filter(Q(source=norm) | Q(target=norm)).select_related(
-        "source__version__framework", "source__domain", "target__version__framework", "target__domain"
+        "source__version__framework",
+        "source__domain",
+        "target__version__framework",
+        "target__domain",
     )
     result = []
     for mapping in mappings:
@@ -164,16 +180,25 @@ def mapped_norms(norm: Norm, *, published_only: bool = True) -> list[MappedNorm]
         if published_only and other.version.status != VersionStatus.PUBLISHED:
             continue
         result.append(MappedNorm(other, str(relation)))
-    result.sort(key=lambda m: (m.norm.version.framework.code, m.norm.version.label, m.norm.domain.position,
-                               m.norm.position))
+    result.sort(
+        key=lambda m: (
+            m.norm.version.framework.code,
+            m.norm.version.label,
+            m.norm.domain.position,
+            m.norm.position,
+        )
+    )
     return result
 
 
-def mappings_between(version: FrameworkVersion, other: FrameworkVersion) -> list[tuple[int, int, str]]:
+def mappings_between(
+    version: FrameworkVersion, other: FrameworkVersion
+) -> list[tuple[int, int, str]]:
     """Every mapping between the norms of two versions as (norm id in `version`, norm id in
     `other`, relation seen from `version`), in one query; for matching answers in bulk."""
     rows = Mapping.objects.filter(
-        Q(source__version=version, target__version=other) | Q(source__version=other, target__version=version)
+        Q(source__version=version, target__version=other)
+        | Q(source__version=other, target__version=version)
     ).values_list("source_id", "source__version_id", "target_id", "relation")
     result = []
     for source_id, source_version_id, target_id, relation in rows:
@@ -200,7 +225,9 @@ def norm_data(norm: Norm) -> NormData:
         title=_text(norm.title_nl, norm.title_en),
         statement=_text(norm.statement_nl, norm.statement_en),
         rationale=_text(norm.rationale_nl, norm.rationale_en),
-        levels=tuple(_json_text(norm.levels.get(str(level))) for level in LEVELS) if norm.levels else (),
+        levels=tuple(_json_text(norm.levels.get(str(level))) for level in LEVELS)
+        if norm.levels
+        else (),
         target_measures=tuple(_json_text(measure) for measure in norm.target_measures or []),
         references=tuple(norm.references or []),
         id_confirmed=norm.id_confirmed,
@@ -225,13 +252,15 @@ def version_as_catalogue(version: FrameworkVersion) -> Catalogue:
     )
     domains = []
     for domain in domains_with_norms(version):
-        domains.append(DomainData(
-            code=domain.code,
-            title=_text(domain.title_nl, domain.title_en),
-            part=domain.part,
-            description=_text(domain.description_nl, domain.description_en),
-            norms=tuple(norm_data(norm) for norm in domain.norms.all()),
-        ))
+        domains.append(
+            DomainData(
+                code=domain.code,
+                title=_text(domain.title_nl, domain.title_en),
+                part=domain.part,
+                description=_text(domain.description_nl, domain.description_en),
+                norms=tuple(norm_data(norm) for norm in domain.norms.all()),
+            )
+        )
     return Catalogue(info, version_info, tuple(domains))
 
 
