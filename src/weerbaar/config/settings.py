@@ -319,6 +319,8 @@ SPECTACULAR_SETTINGS = {
         "SectorCode": "weerbaar.organisations.choices.SectorCode",
         "OrganisationKind": "weerbaar.organisations.choices.OrganisationKind",
         "Role": "weerbaar.core.permissions.Role",
+        "VersionStatus": "weerbaar.frameworks.choices.VersionStatus",
+        "DomainPart": "weerbaar.frameworks.choices.DomainPart",
     },
     # The introduction (authentication, errors, pagination) is written in weerbaar.api.schema.
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "weerbaar.api.schema.describe_api"],
