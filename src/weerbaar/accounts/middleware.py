@@ -32,7 +32,10 @@ def _tell_once(request, text: str) -> None:
 class SessionLifetimeMiddleware:
     """Ends a session 12 hours after sign-in, whatever the activity (ASVS v5.0.0-7.3.2).
 
-    The 30-minute idle limit is the session cookie's age, renewed on every request.
+    The 30-minute idle limit is the session's expiry on the server (SESSION_COOKIE_AGE), renewed
+    on every request; the cookie itself is a browser-session cookie (ACCOUNT_SESSION_REMEMBER is
+    off), so closing the browser ends the session too. Each sign-in resets the start time
+    (AccountAdapter.login).
     """
 
     def __init__(self, get_response):
