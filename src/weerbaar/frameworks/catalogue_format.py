@@ -878,9 +878,35 @@ def _represent_str(dumper: yaml.SafeDumper, value: str):
 _Dumper.add_representer(str, _represent_str)
 
 
+class _InlineText(dict):
+    """A short one-line bilingual text, written {nl: ..., en: ...} as in the documentation."""
+
+
+_Dumper.add_representer(
+    _InlineText,
+    lambda dumper, value: dumper.represent_mapping("tag:yaml.org,2002:map", value, flow_style=True),
+)
+
+
+def _inline_texts(value: Any) -> Any:
+    if isinstance(value, dict):
+        texts = value.values()
+        if (
+            value
+            and set(value) <= {"nl", "en"}
+            and all(isinstance(v, str) and "\n" not in v for v in texts)
+            and sum(len(v) for v in texts) <= 120
+        ):
+            return _InlineText(value)
+        return {key: _inline_texts(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_inline_texts(item) for item in value]
+    return value
+
+
 def _dump(raw: dict) -> str:
     return yaml.dump(
-        raw,
+        _inline_texts(raw),
         Dumper=_Dumper,
         sort_keys=False,
         allow_unicode=True,
@@ -1059,9 +1085,7 @@ def read_csv(data: bytes) -> Catalogue:
                 )
             )
             continue
-        table.append(
-            (row_number, dict(zip(header, record, strict=True)))
-        )
+        table.append((row_number, dict(zip(header, record, strict=True))))
     if problems:
         raise CatalogueError(problems)
 

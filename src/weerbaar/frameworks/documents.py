@@ -1,5 +1,7 @@
 """Telling catalogue files apart: our YAML (catalogue or mappings), CSV, or OSCAL catalog JSON."""
 
+from django.utils.translation import gettext as _
+
 from weerbaar.frameworks import catalogue_format, oscal
 from weerbaar.frameworks.catalogue_format import Catalogue, CatalogueError, MappingSet, Problem
 
@@ -9,7 +11,7 @@ def read_document(
 ) -> Catalogue | MappingSet:
     """Parse one uploaded or shipped file by its content (and, for CSV, its name).
 
-    Raises CatalogueError, with problems prefixed by nothing: callers add the file name.
+    Raises CatalogueError; callers that handle several files add the file name.
     """
     head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:4096]
     lower = name.lower()
@@ -21,5 +23,9 @@ def read_document(
     if lower.endswith((".yaml", ".yml")) or b"format:" in head or b":" in first_line:
         return catalogue_format.read_yaml(data)
     raise CatalogueError(
-        [Problem("", "Unrecognised file: expected YAML (.yaml), CSV (.csv) or OSCAL JSON (.json).")]
+        [
+            Problem(
+                "", _("Unrecognised file: expected YAML (.yaml), CSV (.csv) or OSCAL JSON (.json).")
+            )
+        ]
     )
