@@ -171,6 +171,17 @@ def test_duplicate_json_keys_and_deep_nesting_are_refused():
     assert problems(b"[" * 100_000 + b"]" * 100_000) == ["The file is nested too deeply."]
 
 
+def test_groups_nested_hundreds_deep_are_refused():
+    depth = 600
+    groups = "".join(f'{{"id": "g{n}", "title": "Groep", "groups": [' for n in range(depth))
+    groups += '{"id": "leaf", "title": "Blad"}' + "]}" * depth
+    metadata = json.dumps(json.loads(oscal_fixture(NIST_BASIC))["catalog"]["metadata"])
+    uuid = "74c8ba1e-5cd4-4ad1-bbfd-d888e2f6c724"
+    text = f'{{"catalog": {{"uuid": "{uuid}", "metadata": {metadata}, "groups": [{groups}]}}}}'
+
+    assert problems(text.encode()) == ["The file is nested too deeply."]
+
+
 def test_catalog_rules_apply_after_the_schema():
     document = oscal.write_oscal(cf.read_yaml(data("mini.yaml")))
     controls = document["catalog"]["groups"][0]["controls"]

@@ -262,10 +262,14 @@ def read_oscal(data: bytes, *, code: str | None = None) -> Catalogue:
     """A catalogue from an OSCAL catalog JSON file. `code` names the framework when the catalog
     does not carry one of ours; without it a code is made from the catalog's title."""
     document = load_json(data)
-    problems = schema_problems(document)
-    if problems:
-        raise CatalogueError(problems)
-    raw, locations = catalog_to_raw(document["catalog"], code=code)
+    try:
+        problems = schema_problems(document)
+        if problems:
+            raise CatalogueError(problems)
+        raw, locations = catalog_to_raw(document["catalog"], code=code)
+    except RecursionError as exc:
+        # Groups or parts nested hundreds deep: valid JSON, but no catalog anyone writes.
+        raise CatalogueError([Problem("", _("The file is nested too deeply."))]) from exc
 
     def locate(path: DataPath) -> str:
         for length in range(len(path), 0, -1):
