@@ -155,6 +155,10 @@ class MappedNorm:
     norm: Norm
     relation: str
 
+    @property
+    def relation_label(self) -> str:
+        return str(MappingRelation(self.relation).label)
+
 
 _INVERSE = {
     MappingRelation.SUBSET: MappingRelation.SUPERSET,
