@@ -32,6 +32,7 @@ db: setup
 	@mkdir -p var
 	$(MANAGE) migrate --no-input -v0
 	$(MANAGE) createcachetable
+	$(MANAGE) load_catalogues
 
 demo: db
 	$(MANAGE) seed_demo --organisations 60 --seed 2026
