@@ -394,3 +394,18 @@ def test_csv_row_with_the_wrong_number_of_cells():
     raw[2] = raw[2] + ";extra"
 
     assert problems(cf.read_csv, "\n".join(raw)) == ["row 2: Expected 17 cells, found 18."]
+
+
+def test_files_are_told_apart_by_name_or_content():
+    from tests.frameworks.conftest import NIST_BASIC, oscal_fixture
+    from weerbaar.frameworks.documents import read_document
+
+    assert read_document("upload.txt", data("mini.csv")).framework.code == "CSV-KADER"
+    assert (
+        read_document("upload", oscal_fixture(NIST_BASIC), oscal_code="BASIC").framework.code
+        == "BASIC"
+    )
+    assert read_document("mappings.yml", data("mappings.yaml")).target_framework == "TEST-REF"
+    assert problems(lambda raw: read_document("plaatje.png", raw), b"\x89PNG\r\n\x1a\n") == [
+        "Unrecognised file: expected YAML (.yaml), CSV (.csv) or OSCAL JSON (.json)."
+    ]

@@ -13,14 +13,19 @@ def read_document(
 
     Raises CatalogueError; callers that handle several files add the file name.
     """
-    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:4096]
     lower = name.lower()
-    if head.startswith(b"{") or lower.endswith(".json"):
+    # The file name decides when it says something; otherwise the content does.
+    if lower.endswith((".yaml", ".yml")):
+        return catalogue_format.read_yaml(data)
+    if lower.endswith(".csv"):
+        return catalogue_format.read_csv(data)
+    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:4096]
+    if lower.endswith(".json") or head.startswith(b"{"):
         return oscal.read_oscal(data, code=oscal_code)
     first_line = head.split(b"\n", 1)[0]
-    if lower.endswith(".csv") or b"framework_code" in first_line:
+    if b"framework_code" in first_line:
         return catalogue_format.read_csv(data)
-    if lower.endswith((".yaml", ".yml")) or b"format:" in head or b":" in first_line:
+    if b"format:" in head or b":" in first_line:
         return catalogue_format.read_yaml(data)
     raise CatalogueError(
         [
