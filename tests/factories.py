@@ -14,7 +14,8 @@ TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 def sector(code: str) -> Sector:
-    return Sector.objects.get(code=code)
+    # get_or_create: transactional tests (live server, browser) flush the rows data migrations made.
+    return Sector.objects.get_or_create(code=code)[0]
 
 
 class UserFactory(factory.django.DjangoModelFactory):

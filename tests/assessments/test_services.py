@@ -80,8 +80,9 @@ def test_score_validation(organisation, version, people):
 
 def test_submit_needs_board_member_and_every_norm_answered(organisation, version, people):
     assessment = services.start_assessment(actor=people["ibp"], organisation=organisation, framework_version=version)
-    with pytest.raises(ValidationError, match="Not every norm"):
+    with pytest.raises(ValidationError) as unanswered:
         services.submit_assessment(actor=people["board"], assessment=assessment)
+    assert "GO.01" in unanswered.value.messages[0]
     answer_all(assessment, people["ibp"])
     with pytest.raises(PermissionDenied):
         services.submit_assessment(actor=people["ibp"], assessment=assessment)
