@@ -6,10 +6,11 @@ from tests.accounts.flows import totp_code
 from tests.factories import member
 from weerbaar.core.permissions import Role
 
-# serialized_rollback restores the sectors that a data migration put in, after each flush.
+# A live server needs a transactional database; the factories recreate the sectors that a
+# flush removes (serialized_rollback would clash with content types recreated after a flush).
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 CHROMIUM = "/usr/bin/chromium"
