@@ -11,9 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from weerbaar.assessments import services as assessment_services
-from weerbaar.assessments.choices import AssessmentStatus
 from weerbaar.assessments.models import Assessment
-from weerbaar.assessments.selectors import score_of
 from weerbaar.core import audit
 from weerbaar.core.permissions import Action, Role
 from weerbaar.core.tenancy import require
@@ -30,6 +28,7 @@ from weerbaar.monitor.models import (
     Reminder,
     SocConnection,
 )
+from weerbaar.monitor.queries import participant_scores
 from weerbaar.monitor.selectors import participation_step, previous_cycle
 from weerbaar.organisations.choices import OrganisationKind
 from weerbaar.organisations.models import Membership, Organisation
@@ -181,22 +180,15 @@ def refresh_cycle(*, cycle: Cycle) -> int:
     Returns the number of organisations counted."""
     cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
     domain_codes = list(cycle.framework_version.domains.order_by("position").values_list("code", flat=True))
-    final = (
-        Participation.objects.filter(cycle=cycle, assessment__status=AssessmentStatus.FINAL)
-        .select_related("assessment__framework_version", "organisation__sector")
-    )
-    results = []
-    for participation in final:
-        assessment = participation.assessment
-        score = score_of(assessment)
-        results.append(
-            OrganisationResult(
-                cycle=cycle, organisation_id=participation.organisation_id,
-                sector=participation.organisation.sector.code if participation.organisation.sector else "",
-                overall=score.overall, domains={d.domain_code: d.score for d in score.domains},
-                finalised_at=assessment.finalised_at,
-            )
+    # One grouped query for all participants: scoring each assessment apart does not scale to a
+    # sector of ten thousand boards.
+    results = [
+        OrganisationResult(
+            cycle=cycle, organisation_id=scores.organisation_id, sector=scores.sector,
+            overall=scores.overall, domains=dict(scores.domains), finalised_at=scores.finalised_at,
         )
+        for scores in participant_scores(cycle)
+    ]
     OrganisationResult.objects.filter(cycle=cycle).delete()
     OrganisationResult.objects.bulk_create(results)
     store_aggregates(cycle=cycle, results=results, domain_codes=domain_codes)
