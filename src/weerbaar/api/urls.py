@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 from weerbaar.accounts.api import MeView, PersonalAccessTokenViewSet
 from weerbaar.api.views import DocsView, SchemaView
 from weerbaar.frameworks.api import FrameworkVersionViewSet, FrameworkViewSet, NormViewSet
+from weerbaar.monitor.api import BenchmarkViewSet, CycleViewSet, OrganisationMonitorViewSet, PostureViewSet
 from weerbaar.organisations.api import AuditEntryViewSet, MembershipViewSet, OrganisationViewSet
 
 
@@ -20,6 +21,10 @@ router.register("tokens", PersonalAccessTokenViewSet, basename="token")
 router.register("frameworks", FrameworkViewSet, basename="framework")
 router.register("framework-versions", FrameworkVersionViewSet, basename="framework-version")
 router.register("norms", NormViewSet, basename="norm")
+router.register("monitor/cycles", CycleViewSet, basename="monitor-cycle")
+router.register("monitor/benchmarks", BenchmarkViewSet, basename="monitor-benchmark")
+router.register("monitor/positions", OrganisationMonitorViewSet, basename="monitor-position")
+router.register("monitor/posture", PostureViewSet, basename="monitor-posture")
 
 app_name = "api"
 urlpatterns = [

@@ -130,8 +130,9 @@ def _reminder_text(participation: Participation, step: str) -> tuple[str, str]:
     return subject, body
 
 
-def send_due_reminders(*, today: date | None = None) -> int:
-    """Send one reminder per participation and step for open cycles that close within two weeks.
+def send_due_reminders(*, today: date | None = None, cycle: Cycle | None = None) -> int:
+    """Send one reminder per participation and step for open cycles that close within two weeks
+    (all such cycles, or only `cycle` when a coordinator asks for its own).
 
     The Reminder row is written first under a unique key: a second run, or a second worker at
     the same moment, finds it and sends nothing. Returns how many reminders were sent.
@@ -145,6 +146,8 @@ def send_due_reminders(*, today: date | None = None) -> int:
         )
         .select_related("cycle", "organisation", "assessment")
     )
+    if cycle is not None:
+        participations = participations.filter(cycle=cycle)
     for participation in participations.iterator():
         step = participation_step(participation)
         if step == ParticipationStep.FINAL:
@@ -171,6 +174,17 @@ def send_due_reminders(*, today: date | None = None) -> int:
             continue  # already reminded for this step
         sent += 1
     return sent
+
+
+@transaction.atomic
+def request_reminders(*, actor, cycle: Cycle) -> None:
+    """A coordinator asks for the due reminders of one of its cycles now rather than at the next
+    scheduled run. The sending itself stays once per participation and step."""
+    require(actor, Action.SECTOR_COORDINATE, cycle.coordinator_id)
+    audit.record(actor=actor, action="cycle.reminders_requested", organisation_id=cycle.coordinator_id, obj=cycle)
+    from weerbaar.monitor.tasks import send_reminders_task
+
+    transaction.on_commit(lambda: send_reminders_task.enqueue(cycle.pk))
 
 
 @transaction.atomic

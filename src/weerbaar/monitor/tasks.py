@@ -15,5 +15,8 @@ def refresh_cycle_task(cycle_id: int) -> int:
 
 
 @task()
-def send_reminders_task() -> int:
-    return services.send_due_reminders()
+def send_reminders_task(cycle_id: int | None = None) -> int:
+    cycle = Cycle.objects.filter(pk=cycle_id).first() if cycle_id is not None else None
+    if cycle_id is not None and cycle is None:
+        return 0
+    return services.send_due_reminders(cycle=cycle)
