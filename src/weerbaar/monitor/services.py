@@ -1,7 +1,7 @@
 """Writes of the sector monitor: opening cycles, taking part, reminders, refreshing the
 precomputed aggregates, basic measures and SOC connections."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -294,3 +294,159 @@ def set_soc_connection(
         changes={"status": [old, status], "provider": provider, "planned_on": planned_on.isoformat() if planned_on else None},
     )
     return connection
+
+
+@transaction.atomic
+def load_demo_monitor(*, actor, seed: int = 2026, today: date | None = None) -> dict | None:
+    """Fill the demo sector with three years of measurement cycles, final assessments that
+    improve at different speeds, organisations that do not take part, basic measures and SOC
+    connections, then compute every cycle's aggregates.
+
+    System data for the demo only (never in production, never by a person): assessments and
+    their scores are written in bulk rather than norm by norm, with one audit entry per cycle.
+    Returns None, changing nothing, when the demo cycles already exist.
+    """
+    from weerbaar.assessments.choices import AssessmentKind, AssessmentStatus
+    from weerbaar.assessments.models import NormScore
+    from weerbaar.core.tenancy import NotPermitted
+    from weerbaar.frameworks.models import FrameworkVersion
+    from weerbaar.monitor import demo
+    from weerbaar.organisations.demo import DEMO_EMAIL_DOMAIN
+
+    if actor is not None:
+        raise NotPermitted("the demo monitor is loaded by the system only")
+    if settings.PRODUCTION:
+        raise NotPermitted("the demo monitor is never loaded in production")
+    today = today or timezone.localdate()
+    plans = demo.demo_cycles(today)
+    coordinators = {
+        "sivon": Organisation.objects.filter(name="SIVON", kind=OrganisationKind.SECTOR_ORGANISATION).first(),
+        "surf": Organisation.objects.filter(name="SURF", kind=OrganisationKind.SECTOR_ORGANISATION).first(),
+    }
+    if Cycle.objects.filter(name__in=[p.name for p in plans], coordinator__in=[c for c in coordinators.values() if c]).exists():
+        return None
+    # The demo people's own organisations always take part, so their pages have a history.
+    demo_homes = set(
+        Membership.objects.filter(user__email__endswith=f"@{DEMO_EMAIL_DOMAIN}", role=Role.IBP_OFFICER)
+        .values_list("organisation_id", flat=True)
+    )
+    auditor = Membership.objects.filter(role=Role.AUDITOR, is_active=True).select_related("user", "organisation").first()
+    start_year = today.year - 2
+    counts = {"cycles": 0, "assessments": 0, "scores": 0, "measures": 0, "soc": 0}
+    maturity: dict[int, float] = {}
+    sector_of: dict[int, str] = {}
+    names: dict[int, str] = {}
+    created_cycles = []
+    for plan in plans:
+        coordinator = coordinators.get(plan.coordinator)
+        version = (
+            FrameworkVersion.objects.filter(
+                framework__code=plan.framework_code, label=plan.version_label, status=VersionStatus.PUBLISHED, scored=True
+            )
+            .select_related("framework")
+            .first()
+        )
+        if coordinator is None or version is None:
+            continue
+        sectors = list(coordinator.served_sectors.filter(code__in=plan.sectors))
+        cycle = Cycle.objects.create(
+            name=plan.name, kind=plan.kind, framework_version=version, opens_on=plan.opens_on,
+            closes_on=plan.closes_on, coordinator=coordinator, opened_by=None,
+        )
+        cycle.sectors.set(sectors)
+        organisations = list(
+            Organisation.objects.filter(sector__in=sectors, kind__in=PARTICIPATING_KINDS, is_active=True)
+            .select_related("sector")
+            .order_by("name")
+        )
+        participations = Participation.objects.bulk_create(
+            [Participation(cycle=cycle, organisation=organisation) for organisation in organisations]
+        )
+        norms = list(version.norms.order_by("position").values_list("pk", "code", "domain__code"))
+        domain_codes = sorted({domain for _pk, _code, domain in norms})
+        years = (plan.opens_on - date(start_year, 3, 1)).days / 365.25
+        last_day = min(plan.closes_on, today - timedelta(days=1))
+        assessments, steps = [], []
+        for participation, organisation in zip(participations, organisations, strict=True):
+            key = organisation.name
+            profile = demo.profile(seed, key, domain_codes, always_takes_part=organisation.pk in demo_homes)
+            maturity[organisation.pk] = profile.mean_in((today - date(start_year, 3, 1)).days / 365.25)
+            sector_of[organisation.pk] = organisation.sector.code
+            names[organisation.pk] = key
+            step = demo.outcome(seed, key, plan, profile)
+            if organisation.pk in demo_homes:
+                # The demo IBP officer's history is complete, and in the open cycle they get to
+                # press "take part" themselves.
+                step = None if plan.current and plan.coordinator == "sivon" else ParticipationStep.FINAL
+            if step is None:
+                continue
+            finished = demo.day_in(seed, key, plan, plan.opens_on + timedelta(days=14), last_day)
+            at = timezone.make_aware(datetime.combine(finished, time(12, 0)))
+            audited = plan.coordinator == "surf" and organisation.sector.code in ("MBO", "HBO", "WO") and (
+                demo.rng_for(seed, "audit", key, plan.name).random() < 0.6
+            )
+            assessments.append(
+                (
+                    participation,
+                    Assessment(
+                        organisation=organisation, framework_version=version, title=plan.name,
+                        kind=AssessmentKind.EXTERNAL_AUDIT if audited else AssessmentKind.SELF,
+                        status={
+                            ParticipationStep.STARTED: AssessmentStatus.DRAFT,
+                            ParticipationStep.SUBMITTED: AssessmentStatus.SUBMITTED,
+                            ParticipationStep.FINAL: AssessmentStatus.FINAL,
+                        }[step],
+                        submitted_at=at if step != ParticipationStep.STARTED else None,
+                        finalised_at=at if step == ParticipationStep.FINAL else None,
+                        reviewer=auditor.user if audited and auditor else None,
+                        reviewer_organisation=auditor.organisation if audited and auditor else None,
+                    ),
+                    demo.levels(
+                        seed, key, plan, profile, [(code, domain) for _pk, code, domain in norms], years,
+                        answered_share=0.5 if step == ParticipationStep.STARTED else 1.0,
+                    ),
+                )
+            )
+            steps.append(step)
+        Assessment.objects.bulk_create([a for _p, a, _l in assessments])
+        scores = []
+        for participation, assessment, chosen in assessments:
+            participation.assessment = assessment
+            scores.extend(
+                NormScore(assessment=assessment, norm_id=pk, level=chosen[code]) for pk, code, _domain in norms
+            )
+        NormScore.objects.bulk_create(scores, batch_size=2000)
+        Participation.objects.bulk_update([p for p, _a, _l in assessments], ["assessment"])
+        audit.record(
+            actor=None, action="cycle.demo_loaded", organisation_id=coordinator.pk, obj=cycle,
+            changes={"invited": len(participations), "assessments": len(assessments),
+                     "final": sum(1 for s in steps if s == ParticipationStep.FINAL)},
+        )
+        counts["cycles"] += 1
+        counts["assessments"] += len(assessments)
+        counts["scores"] += len(scores)
+        created_cycles.append(cycle)
+    for cycle in created_cycles:
+        refresh_cycle(cycle=cycle)
+
+    measure_codes = dict(BasicMeasure.objects.values_list("code", "pk"))
+    statuses, connections = [], []
+    for organisation_id, level in sorted(maturity.items()):
+        for code, (state, as_of) in demo.measure_states(seed, names[organisation_id], level, list(measure_codes), today).items():
+            statuses.append(MeasureStatus(organisation_id=organisation_id, measure_id=measure_codes[code], state=state, as_of=as_of))
+        plan = demo.soc_plan(seed, names[organisation_id], sector_of[organisation_id], level, today)
+        if plan is not None:
+            status, provider, planned_on, connected_on = plan
+            connections.append(
+                SocConnection(organisation_id=organisation_id, status=status, provider=provider, planned_on=planned_on,
+                              connected_on=connected_on)
+            )
+    existing_measures = set(MeasureStatus.objects.values_list("organisation_id", "measure_id"))
+    statuses = [s for s in statuses if (s.organisation_id, s.measure_id) not in existing_measures]
+    existing_soc = set(SocConnection.objects.values_list("organisation_id", flat=True))
+    connections = [c for c in connections if c.organisation_id not in existing_soc]
+    MeasureStatus.objects.bulk_create(statuses, batch_size=2000)
+    SocConnection.objects.bulk_create(connections)
+    counts["measures"], counts["soc"] = len(statuses), len(connections)
+    audit.record(actor=None, action="monitor.demo_loaded", organisation_id=None, changes={"seed": seed, **counts})
+    return counts

@@ -67,7 +67,24 @@ class Command(BaseCommand):
                     "organisations in all."
                 )
             )
+        self._load_monitor(seed)
         self._print_logins()
+
+    def _load_monitor(self, seed: int) -> None:
+        # The sector monitor's history: cycles, assessments, measures, SOC (once).
+        from weerbaar.monitor.services import load_demo_monitor
+
+        counts = load_demo_monitor(actor=None, seed=seed)
+        if counts is None:
+            self.stdout.write("The demo monitor is already loaded; nothing was changed.")
+        else:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Demo monitor loaded: {counts['cycles']} cycles, {counts['assessments']} "
+                    f"assessments, {counts['measures']} measure statuses, {counts['soc']} SOC "
+                    "connections."
+                )
+            )
 
     def _print_logins(self) -> None:
         rows = []
