@@ -32,6 +32,38 @@ def _organisation_records(victim, officer) -> list[str]:
 VICTIM_BUILDERS: list[Callable] = [_organisation_records]
 
 
+def _monitor_records(victim, officer) -> list[str]:
+    """The victim takes part in a VO cycle of another coordinator and records a basic measure
+    and its SOC connection, each with canary text."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.factories import published_version
+    from weerbaar.monitor import services as monitor_services
+    from weerbaar.monitor.models import BasicMeasure
+
+    coordinator = OrganisationFactory(name="Coordinatie VO", kind=OrganisationKind.SECTOR_ORGANISATION, sector=None, board_number="")
+    coordinator.served_sectors.set([sector("VO")])
+    today = timezone.localdate()
+    cycle = monitor_services.open_cycle(
+        actor=member(Role.SECTOR_COORDINATOR, coordinator).user, coordinator=coordinator, name="Monitor VO",
+        kind="monitor", sectors=[sector("VO")], framework_version=published_version(code="ISO-MON"),
+        opens_on=today - timedelta(days=10), closes_on=today + timedelta(days=5),
+    )
+    participation = cycle.participations.get(organisation=victim)
+    assessment = monitor_services.take_part(actor=officer.user, participation=participation)
+    monitor_services.set_measure_status(
+        actor=officer.user, organisation=victim, measure=BasicMeasure.objects.get(code="MFA"), state="partial",
+        evidence="Canary evidence of MFA",
+    )
+    monitor_services.set_soc_connection(actor=officer.user, organisation=victim, status="connected", provider="Canary SOC")
+    return [str(cycle.public_id), str(assessment.public_id)]
+
+
+VICTIM_BUILDERS.append(_monitor_records)
+
+
 def build_world():
     """Returns (observers, victim, object_ids): observers maps a label to a user."""
     # The victim: a VO board that no observer's reach includes.
