@@ -68,7 +68,7 @@ def test_spreadsheet_numbers_and_plain_text_stay_as_they_are():
     ],
 )
 def test_the_pdf_fetches_nothing_but_our_own_static_files(url):
-    with pytest.raises(ValueError, match="refused|no static file"):
+    with pytest.raises(ValueError, match=r"refused|no static file"):
         reports.static_file(url)
 
 
