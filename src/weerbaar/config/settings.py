@@ -321,6 +321,9 @@ SPECTACULAR_SETTINGS = {
         "Role": "weerbaar.core.permissions.Role",
         "VersionStatus": "weerbaar.frameworks.choices.VersionStatus",
         "DomainPart": "weerbaar.frameworks.choices.DomainPart",
+        "CycleKind": "weerbaar.monitor.choices.CycleKind",
+        "MeasureState": "weerbaar.monitor.choices.MeasureState",
+        "SocStatus": "weerbaar.monitor.choices.SocStatus",
     },
     # The introduction (authentication, errors, pagination) is written in weerbaar.api.schema.
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "weerbaar.api.schema.describe_api"],

@@ -20,7 +20,7 @@ from weerbaar.monitor.choices import CycleKind, MeasureState, SocStatus
 from weerbaar.monitor.forecast import Outlook
 from weerbaar.monitor.models import Ambition, BasicMeasure, Cycle
 from weerbaar.organisations.choices import SectorCode
-from weerbaar.organisations.models import Sector
+from weerbaar.organisations.models import Organisation, Sector
 from weerbaar.organisations.selectors import access_organisation
 
 
@@ -295,6 +295,7 @@ class BenchmarkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedV
 
     access_rule = Action.AGGREGATE_VIEW
     serializer_class = CycleSerializer
+    queryset = Cycle.objects.none()  # the schema's model; requests read get_queryset()
     lookup_field = "public_id"
     lookup_url_kwarg = "id"
 
@@ -324,6 +325,8 @@ class OrganisationMonitorViewSet(mixins.RetrieveModelMixin, ScopedViewSet):
 
     access_rule = Action.ASSESSMENT_VIEW
     serializer_class = OrganisationMonitorSerializer
+    queryset = Organisation.objects.none()  # the schema's model; requests go through access()
+    lookup_field = "public_id"
     lookup_url_kwarg = "id"
 
     def retrieve(self, request, id=None):
@@ -394,6 +397,8 @@ class PostureViewSet(mixins.RetrieveModelMixin, ScopedViewSet):
 
     access_rule = Action.POSTURE_VIEW
     serializer_class = PostureSerializer
+    queryset = Organisation.objects.none()  # the schema's model; requests go through access()
+    lookup_field = "public_id"
     lookup_url_kwarg = "id"
 
     def retrieve(self, request, id=None):

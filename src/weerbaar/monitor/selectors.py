@@ -85,7 +85,7 @@ def aggregate_sector_codes(user) -> list[str]:
 def aggregate_cycles(user) -> QuerySet[Cycle]:
     """Cycles whose anonymised aggregates the user may read: those covering a sector the user's
     sector role reaches (coordinators: served sectors; councils, ministry, inspectorate: all)."""
-    if not visible_organisations(user, Action.AGGREGATE_VIEW).exists():
+    if user is None or not user.is_authenticated or not visible_organisations(user, Action.AGGREGATE_VIEW).exists():
         return Cycle.objects.none()
     codes = aggregate_sector_codes(user)
     return (
