@@ -21,7 +21,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def coordinator():
-    org = OrganisationFactory(name="SIVON", kind=OrganisationKind.SECTOR_ORGANISATION, sector=None, board_number="")
+    org = OrganisationFactory(
+        name="SIVON", kind=OrganisationKind.SECTOR_ORGANISATION, sector=None, board_number=""
+    )
     org.served_sectors.set([sector("PO"), sector("VO")])
     return member(Role.SECTOR_COORDINATOR, org)
 
@@ -35,18 +37,25 @@ def version():
 def open_cycle(coordinator, version, name="Monitor 2026"):
     today = timezone.localdate()
     return services.open_cycle(
-        actor=coordinator.user, coordinator=coordinator.organisation, name=name, kind=CycleKind.MONITOR,
-        sectors=[sector("PO"), sector("VO")], framework_version=version,
+        actor=coordinator.user, coordinator=coordinator.organisation, name=name,
+        kind=CycleKind.MONITOR, sectors=[sector("PO"), sector("VO")], framework_version=version,
         opens_on=today - timedelta(days=30), closes_on=today + timedelta(days=10),
     )
 
 
-def answered(participation, answers, *, status=AssessmentStatus.FINAL, kind=AssessmentKind.SELF, targets=None):
+def participations(cycle):
+    return Participation.objects.filter(cycle=cycle).select_related("organisation", "cycle")
+
+
+def answered(
+    participation, answers, *, status=AssessmentStatus.FINAL, kind=AssessmentKind.SELF, targets=None
+):
     """An assessment for the participation with the given answers per norm code:
     level, ("n/a", auditor level or None) or (level, auditor level); missing codes stay open."""
     assessment = Assessment.objects.create(
-        organisation=participation.organisation, framework_version=participation.cycle.framework_version,
-        kind=kind, status=status, title=participation.cycle.name, targets=targets or {},
+        organisation=participation.organisation,
+        framework_version=participation.cycle.framework_version, kind=kind, status=status,
+        title=participation.cycle.name, targets=targets or {},
         finalised_at=timezone.now() if status == AssessmentStatus.FINAL else None,
     )
     for norm in participation.cycle.framework_version.norms.all():
@@ -57,7 +66,8 @@ def answered(participation, answers, *, status=AssessmentStatus.FINAL, kind=Asse
         if level == "n/a":
             level, not_applicable = None, True
         NormScore.objects.create(
-            assessment=assessment, norm=norm, level=level, auditor_level=auditor, not_applicable=not_applicable,
+            assessment=assessment, norm=norm, level=level, auditor_level=auditor,
+            not_applicable=not_applicable,
             not_applicable_reason="Geen eigen systemen" if not_applicable else "",
         )
     participation.assessment = assessment
@@ -69,16 +79,23 @@ def test_set_based_scores_equal_the_scoring_of_each_assessment(coordinator, vers
     po = [OrganisationFactory(sector=sector("PO")) for _ in range(4)]
     vo = OrganisationFactory(sector=sector("VO"))
     cycle = open_cycle(coordinator, version)
-    part = {p.organisation_id: p for p in cycle.participations.select_related("organisation", "cycle")}
+    part = {p.organisation_id: p for p in participations(cycle)}
     final = [
         # Thirds in a domain mean, a norm that does not apply, an open norm, and own targets that
         # decide gaps but must not move any score.
-        answered(part[po[0].pk], {"GO.01": 2, "GO.02": "n/a", "SM.01": 1, "SM.02": 2, "SM.03": 2, "FB.01": 5},
-                 targets={"GO": 5, "SM": 1}),
+        answered(
+            part[po[0].pk],
+            {"GO.01": 2, "GO.02": "n/a", "SM.01": 1, "SM.02": 2, "SM.03": 2, "FB.01": 5},
+            targets={"GO": 5, "SM": 1},
+        ),
         # An audit: the reviewer's level replaces the own level where given, and a reviewer's level
         # on a norm that does not apply still does not count.
-        answered(part[po[1].pk], {"GO.01": (4, 2), "GO.02": (3, None), "SM.01": ("n/a", 5), "SM.02": (1, 3),
-                                  "SM.03": 5, "FB.01": "n/a", "FB.02": "n/a"}, kind=AssessmentKind.EXTERNAL_AUDIT),
+        answered(
+            part[po[1].pk],
+            {"GO.01": (4, 2), "GO.02": (3, None), "SM.01": ("n/a", 5), "SM.02": (1, 3), "SM.03": 5,
+             "FB.01": "n/a", "FB.02": "n/a"},
+            kind=AssessmentKind.EXTERNAL_AUDIT,
+        ),
         # A reviewer's level on a norm the institution left open counts.
         answered(part[po[2].pk], {"GO.01": (None, 4), "SM.02": 3}),
         # Nothing counted at all: no domain score, no overall score, still a participant.
@@ -88,8 +105,7 @@ def test_set_based_scores_equal_the_scoring_of_each_assessment(coordinator, vers
     answered(part[po[3].pk], {"GO.01": 5, "GO.02": 5}, status=AssessmentStatus.SUBMITTED)
     # A final assessment in another cycle stays out of this one.
     other = open_cycle(coordinator, version, name="Nulmeting")
-    answered(Participation.objects.select_related("organisation", "cycle").get(cycle=other, organisation=po[3]),
-             {"GO.01": 1})
+    answered(participations(other).get(organisation=po[3]), {"GO.01": 1})
 
     results = {r.organisation_id: r for r in queries.participant_scores(cycle)}
 
@@ -113,13 +129,18 @@ def test_set_based_scores_equal_the_scoring_of_each_assessment(coordinator, vers
 def test_refresh_stores_the_same_results_as_scoring_each_assessment(coordinator, version):
     boards = [OrganisationFactory(sector=sector("PO")) for _ in range(3)]
     cycle = open_cycle(coordinator, version)
-    part = {p.organisation_id: p for p in cycle.participations.select_related("organisation", "cycle")}
+    part = {p.organisation_id: p for p in participations(cycle)}
     final = [
-        answered(part[boards[0].pk], {"GO.01": 3, "GO.02": 4, "SM.01": 2, "SM.02": "n/a", "SM.03": 1, "FB.01": 2}),
-        answered(part[boards[1].pk], {"GO.01": (5, 1), "SM.01": 4, "FB.02": (None, 3)}, kind=AssessmentKind.INTERNAL_AUDIT),
+        answered(
+            part[boards[0].pk],
+            {"GO.01": 3, "GO.02": 4, "SM.01": 2, "SM.02": "n/a", "SM.03": 1, "FB.01": 2},
+        ),
+        answered(
+            part[boards[1].pk], {"GO.01": (5, 1), "SM.01": 4, "FB.02": (None, 3)},
+            kind=AssessmentKind.INTERNAL_AUDIT,
+        ),
     ]
-    answered(part[boards[2].pk], {"GO.01": 5})  # a draft stays out
-    Assessment.objects.filter(organisation=boards[2]).update(status=AssessmentStatus.DRAFT, finalised_at=None)
+    answered(part[boards[2].pk], {"GO.01": 5}, status=AssessmentStatus.DRAFT)  # stays out
 
     assert services.refresh_cycle(cycle=cycle) == 2
 
@@ -132,3 +153,31 @@ def test_refresh_stores_the_same_results_as_scoring_each_assessment(coordinator,
         assert row.domains == {d.domain_code: d.score for d in expected.domains}
         assert row.sector == "PO"
         assert row.finalised_at == assessment.finalised_at
+
+
+def test_share_on_track_counts_each_organisations_latest_result_only(coordinator, version):
+    from weerbaar.monitor.models import Ambition
+    from weerbaar.monitor.selectors import sector_share_on_track
+
+    po = sector("PO")
+    Ambition.objects.update_or_create(
+        sector=po, defaults={"target": 3.0, "deadline": timezone.localdate()}
+    )
+    earlier = open_cycle(coordinator, version, name="Nulmeting")
+    later = open_cycle(coordinator, version)
+    boards = [OrganisationFactory(sector=po) for _ in range(8)]
+    now = timezone.now()
+    for i, board in enumerate(boards):
+        # Everyone was below the ambition a year ago; six of eight are at or above it now, one
+        # has no overall score in its latest result and one has only the old result.
+        OrganisationResult.objects.create(
+            cycle=earlier, organisation=board, sector="PO", overall=2.0,
+            finalised_at=now - timedelta(days=365),
+        )
+        if i < 7:
+            OrganisationResult.objects.create(
+                cycle=later, organisation=board, sector="PO",
+                overall=None if i == 6 else 3.0 + i / 10, finalised_at=now - timedelta(days=i),
+            )
+    # Seven organisations with an overall score: six on track, the one with only an old result not.
+    assert sector_share_on_track(po) == {"suppressed": False, "count": 7, "share": 6 / 7}
