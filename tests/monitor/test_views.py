@@ -77,13 +77,44 @@ def test_sector_roles_see_aggregates_with_suppressed_cells_marked(client, monito
     assert response.status_code == 200
     # PO overall, by hand: (29/12 + 11/4 + 2 + 65/24 + 55/24 + 3 + 55/24 + 107/24) / 8 = 2.7396.
     assert "2,74" in body
-    # Five final VO boards: every VO cell is suppressed, and says so instead of showing a number.
-    assert body.count(nl("suppressed (too few participants)")) >= 3
+    # Five final VO boards: every VO cell is suppressed (the group and its share on track say
+    # so instead of showing a number).
+    assert body.count(nl("suppressed (too few participants)")) >= 2
+    vo = body.split('id="group-VO"')[1].split("<h2")[0]
+    assert nl("suppressed (too few participants)") in vo
+    assert "<td" not in vo
     assert '<svg xmlns="http://www.w3.org/2000/svg" role="img"' in body
     assert "<title id=" in body
     assert "Stichting Uitschieter" not in body
     assert "PO Bestuur" not in body
     assert_no_planted_value(body, f"sector dashboard for {role}")
+
+
+def test_a_suppressed_cell_in_a_shown_group_reads_suppressed_not_a_number(client, monitor_world):
+    from weerbaar.monitor.models import CycleAggregate
+
+    # As when differencing hides one domain of a group that is itself shown.
+    cell = CycleAggregate.objects.get(cycle=monitor_world.cycle, group="PO", column="SM")
+    CycleAggregate.objects.filter(pk=cell.pk).update(
+        suppressed=True,
+        count=None,
+        mean=None,
+        median=None,
+        q1=None,
+        q3=None,
+        distribution={},
+        share_at_target=None,
+        change=None,
+    )
+    client.force_login(monitor_world.council.user)
+    body = client.get(
+        reverse("monitor:sector_dashboard"), {"cycle": monitor_world.cycle.public_id}
+    ).content.decode()
+    po = body.split('id="group-PO"')[1].split('id="group-VO"')[0]
+    sm_row = po.split("SM Domein SM</th>")[1].split("</tr>")[0]
+    assert nl("suppressed (too few participants)") in sm_row
+    assert "2,69" not in po  # the SM mean that was there before
+    assert "2,74" in po  # the overall row is still shown
 
 
 def test_an_ibp_officer_cannot_open_the_sector_dashboard_reports_or_exports(client, monitor_world):

@@ -37,7 +37,8 @@ PRIMARY = "#163d6b"
 MUTED = "#4a5563"
 GRID = "#c9d1db"
 TARGET_LINE = "#9a5b00"
-SERIES = ("#163d6b", "#1e7b34", "#9a5b00", "#8a1c14", "#4a5563", "#0f2c4f")
+# The target line has its own colour; no series uses it.
+SERIES = ("#163d6b", "#1e7b34", "#8a1c14", "#5b2a86", "#4a5563", "#0f2c4f")
 SVG_OPEN = (
     '<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart" viewBox="0 0 {w} {h}" '
     'width="{w}" height="{h}" '
@@ -131,6 +132,10 @@ class SectorPicture:
         return any(table.rows for table in self.tables)
 
     @property
+    def levels(self) -> tuple[int, ...]:
+        return LEVELS
+
+    @property
     def soc_statuses(self) -> list[tuple[str, int]]:
         if self.soc.get("suppressed"):
             return []
@@ -174,10 +179,15 @@ def sector_picture(user, cycle: Cycle) -> SectorPicture:
                     change=cell.change,
                 )
             )
-        chart = bar_chart(
-            _("Mean maturity per domain: %(group)s") % {"group": group_label(group)},
-            [(row.column_label, None if row.suppressed else row.mean) for row in rows],
-            chart_id=f"chart-{group}",
+        # A group whose every cell is suppressed gets no chart: it would be a picture of nothing.
+        chart = (
+            SafeString("")
+            if all(row.suppressed for row in rows)
+            else bar_chart(
+                _("Mean maturity per domain: %(group)s") % {"group": group_label(group)},
+                [(row.column_label, None if row.suppressed else row.mean) for row in rows],
+                chart_id=f"chart-{group}",
+            )
         )
         tables.append(GroupTable(group=group, label=group_label(group), rows=rows, chart=chart))
     sector_codes = [g for g in groups if g != "all"]
@@ -385,7 +395,7 @@ def trend_chart(trend: list[dict], groups: list[str]) -> SafeString:
     pattern, so colour is not the only difference)."""
     if len(trend) < 1 or not groups:
         return SafeString("")
-    left, plot_width, plot_height, top = 48, 420, 200, 12
+    left, plot_width, plot_height, top = 84, 420, 200, 12
     legend_width = 230
     width = left + plot_width + legend_width
     height = top + plot_height + 50

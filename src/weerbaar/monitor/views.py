@@ -22,7 +22,7 @@ from weerbaar.frameworks.selectors import visible_versions
 from weerbaar.monitor import reports, selectors, services
 from weerbaar.monitor.choices import ParticipationStep
 from weerbaar.monitor.forms import MeasureStatusForm, OpenCycleForm, SocForm
-from weerbaar.monitor.models import Ambition, BasicMeasure, Participation
+from weerbaar.monitor.models import Ambition, BasicMeasure, CycleAggregate, Participation
 from weerbaar.organisations.models import Organisation, Sector
 from weerbaar.organisations.selectors import access_organisation
 
@@ -404,8 +404,13 @@ def _chosen_cycle(request):
     chosen = request.GET.get("cycle", "")
     cycle = next((c for c in cycles if str(c.public_id) == chosen), None)
     if cycle is None and cycles:
-        # The most recent cycle that already has results, else the most recent one.
-        cycle = next((c for c in cycles if c.opens_on <= timezone.localdate()), cycles[0])
+        # The most recent cycle with a published cell, else the most recent one.
+        published = set(
+            CycleAggregate.objects.filter(cycle__in=cycles, suppressed=False).values_list(
+                "cycle_id", flat=True
+            )
+        )
+        cycle = next((c for c in cycles if c.pk in published), cycles[0])
     return cycles, cycle
 
 
