@@ -99,3 +99,26 @@ def test_percentile_rank_counts_ties_as_half():
     assert percentile_rank(3.0, [1.0, 2.0, 3.0, 4.0]) == pytest.approx(62.5)
     with pytest.raises(ValueError):
         percentile_rank(3.0, [])
+
+
+def test_differencing_through_the_sum_of_shown_sectors_is_blocked():
+    # 'all' 39 = PO 29 + VO 7 + SO 3. Pairwise every difference is at least 5 or the group is
+    # already hidden, but 'all' minus PO minus VO would give the 3 SO boards' mean.
+    data = [scores(i, "PO", 2.0) for i in range(29)]
+    data += [scores(100 + i, "VO", 2.5) for i in range(7)]
+    data += [scores(200 + i, "SO", 4.0) for i in range(3)]
+    cells = {(a.group, a.domain): a for a in aggregate_cycle(data, [], min_group=5)}
+    assert cells[("SO", "overall")].stats.suppressed
+    assert cells[("all", "overall")].stats.suppressed
+    assert not cells[("PO", "overall")].stats.suppressed
+    assert not cells[("VO", "overall")].stats.suppressed
+
+
+def test_all_sectors_shown_when_the_hidden_rest_is_large_enough():
+    data = [scores(i, "PO", 2.0) for i in range(29)]
+    data += [scores(100 + i, "VO", 2.5) for i in range(7)]
+    data += [scores(200 + i, "SO", 4.0) for i in range(2)]
+    data += [scores(300 + i, "NONFUNDED", 3.0) for i in range(4)]
+    cells = {(a.group, a.domain): a for a in aggregate_cycle(data, [], min_group=5)}
+    # SO (2) and NONFUNDED (4) are hidden, together 6: 'all' reveals only their combined mean.
+    assert not cells[("all", "overall")].stats.suppressed

@@ -157,6 +157,7 @@ def aggregate_cycle(
                 members[f"{group}|overall"] = group_members
             fixed = frozenset(f"{group}|overall" for group in shown_overall)
         hidden = suppress_differencing(members, min_group, fixed)
+        hidden |= _suppress_partition_remainder(members, sectors, hidden, min_group)
         for group, group_values in values.items():
             if group in hidden:
                 stats = GroupStats.suppressed_cell(len(group_values))
@@ -169,6 +170,19 @@ def aggregate_cycle(
                     shown_overall[group] = members[group]
             result.append(Aggregate(group=group, domain=column, stats=stats, change=change))
     return result
+
+
+def _suppress_partition_remainder(
+    members: Mapping[str, frozenset], sectors: Sequence[str], hidden: set[str], min_group: int
+) -> set[str]:
+    """Rule 4 across a partition: the sectors split 'all', so 'all' minus every shown sector is
+    exactly the hidden sectors. When those are 1 to `min_group - 1` organisations, 'all' is
+    suppressed too (a pairwise check cannot see this: each hidden sector is small on its own)."""
+    if "all" in hidden:
+        return set()
+    shown = frozenset().union(*(members[s] for s in sectors if s not in hidden))
+    rest = members["all"] - shown
+    return {"all"} if 0 < len(rest) < min_group else set()
 
 
 def percentile_rank(own: float, group_values: Sequence[float]) -> float:
