@@ -3,6 +3,7 @@ from rest_framework.routers import DefaultRouter
 
 from weerbaar.accounts.api import MeView, PersonalAccessTokenViewSet
 from weerbaar.api.views import DocsView, SchemaView
+from weerbaar.assessments.api import AssessmentViewSet, ImprovementActionViewSet, ScoreViewSet
 from weerbaar.frameworks.api import FrameworkVersionViewSet, FrameworkViewSet, NormViewSet
 from weerbaar.monitor.api import BenchmarkViewSet, CycleViewSet, OrganisationMonitorViewSet, PostureViewSet
 from weerbaar.organisations.api import AuditEntryViewSet, MembershipViewSet, OrganisationViewSet
@@ -21,6 +22,11 @@ router.register("tokens", PersonalAccessTokenViewSet, basename="token")
 router.register("frameworks", FrameworkViewSet, basename="framework")
 router.register("framework-versions", FrameworkVersionViewSet, basename="framework-version")
 router.register("norms", NormViewSet, basename="norm")
+router.register("assessments", AssessmentViewSet, basename="assessment")
+router.register(
+    r"assessments/(?P<assessment_id>[^/.]+)/scores", ScoreViewSet, basename="assessment-score"
+)
+router.register("improvement-actions", ImprovementActionViewSet, basename="improvement-action")
 router.register("monitor/cycles", CycleViewSet, basename="monitor-cycle")
 router.register("monitor/benchmarks", BenchmarkViewSet, basename="monitor-benchmark")
 router.register("monitor/positions", OrganisationMonitorViewSet, basename="monitor-position")

@@ -193,3 +193,19 @@ def progress_by_domain(assessment: Assessment) -> list[dict]:
         .order_by("norm__domain__position")
     )
     return list(rows)
+
+
+def list_all_improvement_actions(
+    user, organisation=None, only_open: bool = False, status: str = ""
+) -> QuerySet[ImprovementAction]:
+    """Improvement actions of every organisation whose assessments the user may see (or of one)."""
+    actions = ImprovementAction.objects.visible_to(user, Action.ASSESSMENT_VIEW)
+    if organisation is not None:
+        actions = actions.filter(organisation=organisation)
+    if only_open:
+        actions = actions.filter(status__in=OPEN_ACTION_STATUSES)
+    if status:
+        actions = actions.filter(status=status)
+    return actions.select_related("organisation", "owner", "framework", "source_assessment").order_by(
+        "organisation__name", "status", "due_date", "created_at"
+    )

@@ -3,8 +3,9 @@ improvement actions that follow. A final assessment is locked: every function he
 change it, and the pages, the API and the importers only write through these functions."""
 
 import hashlib
+import math
 import mimetypes
-from datetime import date
+from datetime import date, datetime, time
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -36,7 +37,7 @@ from weerbaar.core.permissions import Action, Role
 from weerbaar.core.tenancy import NotPermitted, require
 from weerbaar.frameworks.choices import VersionStatus
 from weerbaar.frameworks.models import FrameworkVersion
-from weerbaar.organisations.choices import MEASURED_KINDS
+from weerbaar.organisations.choices import MEASURED_KINDS, OrganisationKind
 from weerbaar.organisations.models import Membership, Organisation
 
 # Evidence uploads: what a school typically has as proof, nothing executable.
@@ -164,6 +165,35 @@ def start_assessment(
     return assessment
 
 
+def _answer(*, level, not_applicable: bool, not_applicable_reason: str, justification: str) -> dict:
+    """The checked values of one norm's answer, or a ValidationError naming the bad fields.
+    Shared by every door that records answers (one norm at a time or a whole import)."""
+    errors = {}
+    if not_applicable:
+        level = None
+        try:
+            not_applicable_reason = _text(not_applicable_reason, "not_applicable_reason")
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+        else:
+            if not not_applicable_reason:
+                errors["not_applicable_reason"] = _("Explain why this norm does not apply.")
+    else:
+        not_applicable_reason = ""
+        if level is not None and (not isinstance(level, int) or isinstance(level, bool) or not 1 <= level <= 5):
+            errors["level"] = _("Choose a level from 1 to 5.")
+    try:
+        justification = _text(justification, "justification")
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "level": level, "not_applicable": bool(not_applicable),
+        "not_applicable_reason": not_applicable_reason, "justification": justification,
+    }
+
+
 @transaction.atomic
 def save_score(
     *,
@@ -178,26 +208,10 @@ def save_score(
     assessment = Assessment.objects.select_for_update().get(pk=score.assessment_id)
     require(actor, Action.ASSESSMENT_EDIT, assessment.organisation_id)
     _editable(assessment)
-    errors = {}
-    if not_applicable:
-        level = None
-        not_applicable_reason = _text(not_applicable_reason, "not_applicable_reason")
-        if not not_applicable_reason:
-            errors["not_applicable_reason"] = _("Explain why this norm does not apply.")
-    else:
-        not_applicable_reason = ""
-        if level is not None and (not isinstance(level, int) or isinstance(level, bool) or not 1 <= level <= 5):
-            errors["level"] = _("Choose a level from 1 to 5.")
-    try:
-        justification = _text(justification, "justification")
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    if errors:
-        raise ValidationError(errors)
-    new = {
-        "level": level, "not_applicable": bool(not_applicable),
-        "not_applicable_reason": not_applicable_reason, "justification": justification,
-    }
+    new = _answer(
+        level=level, not_applicable=not_applicable, not_applicable_reason=not_applicable_reason,
+        justification=justification,
+    )
     changes = audit.field_changes(score, list(new), new)
     if not changes:
         return score
@@ -564,3 +578,194 @@ def set_domain_target(*, actor, organisation: Organisation, framework, domain_co
             actor=actor, action="assessment.domain_target_set", organisation_id=organisation.pk,
             object_label=f"{framework.code} {domain_code}", changes={"target_level": [old, target_level], "reason": reason},
         )
+
+
+@transaction.atomic
+def import_scores(*, actor, assessment: Assessment, rows) -> dict[str, int]:
+    """Apply the answers of an imported self-assessment spreadsheet (`spreadsheet.ImportRow`s)
+    to a draft assessment: all rows or none. Each row is the whole answer for its norm; norms
+    not in the file keep their answer. Every row is checked as `save_score` checks one answer;
+    on any problem nothing is written and every problem is listed with its row and field.
+    Returns {"rows": ..., "changed": ...}."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    require(actor, Action.ASSESSMENT_EDIT, assessment.organisation_id)
+    _editable(assessment)
+    scores = {s.norm.code: s for s in NormScore.objects.filter(assessment=assessment).select_related("norm")}
+    problems: list[ValidationError] = []
+    seen: set[str] = set()
+    planned: list[tuple[NormScore, dict]] = []
+    for row in rows:
+        where = {"row": row.row, "norm": row.norm_code}
+        score = scores.get(row.norm_code)
+        if score is None:
+            problems.append(ValidationError(_("There is no norm %(norm)s in this assessment."), code="norm_code",
+                                            params={**where, "column": "norm_code"}))
+            continue
+        if row.norm_code in seen:
+            problems.append(ValidationError(_("Norm %(norm)s occurs more than once."), code="norm_code",
+                                            params={**where, "column": "norm_code"}))
+            continue
+        seen.add(row.norm_code)
+        try:
+            new = _answer(
+                level=row.level, not_applicable=row.not_applicable,
+                not_applicable_reason=row.not_applicable_reason, justification=row.justification,
+            )
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                problems.extend(
+                    ValidationError(message, code=field, params={**where, "column": field}) for message in messages
+                )
+            continue
+        planned.append((score, new))
+    if problems:
+        raise ValidationError(problems)
+    if not planned:
+        raise ValidationError(_("The file holds no answers to import."))
+    now = timezone.now()
+    changed = []
+    for score, new in planned:
+        if not audit.field_changes(score, list(new), new):
+            continue
+        for name, value in new.items():
+            setattr(score, name, value)
+        score.updated_by = actor
+        score.updated_at = now
+        changed.append(score)
+    NormScore.objects.bulk_update(
+        changed, ["level", "not_applicable", "not_applicable_reason", "justification", "updated_by", "updated_at"],
+        batch_size=500,
+    )
+    audit.record(
+        actor=actor, action="assessment.scores_imported", organisation_id=assessment.organisation_id, obj=assessment,
+        changes={"rows": len(planned), "changed": len(changed), "norms": sorted(s.norm.code for s in changed)},
+    )
+    return {"rows": len(planned), "changed": len(changed)}
+
+
+# The frameworks the demo assessments use (the shipped catalogues).
+DEMO_VERSIONS = {"IBP-FO": "2024", "SURFAUDIT": "2021"}
+# Boards and institutions that report for themselves (schools report through their board).
+_DEMO_POPULATION_KINDS = (
+    OrganisationKind.SCHOOL_BOARD, OrganisationKind.INSTITUTION, OrganisationKind.RESEARCH_INSTITUTE,
+)
+# Share of those that should have a final assessment, so that sector figures have enough behind them.
+DEMO_FINAL_SHARE = 0.6
+
+
+def _demo_present(organisation: Organisation, plan) -> bool:
+    """Whether the organisation already has an assessment that plays this plan's part in the demo
+    (made by an earlier run, or by the demo monitor)."""
+    existing = Assessment.objects.filter(organisation=organisation, framework_version__framework__code=plan.framework_code)
+    if plan.status == AssessmentStatus.FINAL:
+        return existing.filter(status=AssessmentStatus.FINAL, finalised_at__year=plan.finalised_on.year).exists()
+    return existing.filter(status=plan.status, kind=plan.kind).exists()
+
+
+@transaction.atomic
+def load_demo_assessments(*, actor=None, seed: int = 2026, today: date | None = None) -> dict[str, int]:
+    """Give the demo sector assessments in every state: for the PO board of the demo IBP officer
+    last year's final self-assessment and a draft about half answered; for the demo MBO
+    institution an external audit under review by the demo auditor and a final one; and final
+    assessments for a fixed sample of the other boards and institutions (until at least
+    DEMO_FINAL_SHARE of them has one).
+
+    System data for the demo only (never in production, never by a person): written in bulk,
+    with one audit entry per assessment, and only what is not there yet, so a second run changes
+    nothing. Parts whose framework or organisation is missing are left out. Returns how many
+    assessments were added per status."""
+    from weerbaar.assessments import demo
+    from weerbaar.organisations.demo import DEMO_EMAIL_DOMAIN
+
+    if actor is not None:
+        raise NotPermitted("the demo assessments are loaded by the system only")
+    if settings.PRODUCTION:
+        raise NotPermitted("the demo assessments are never loaded in production")
+    today = today or timezone.localdate()
+    versions = {}
+    for code, label in DEMO_VERSIONS.items():
+        version = (
+            FrameworkVersion.objects.filter(framework__code=code, label=label, status=VersionStatus.PUBLISHED, scored=True)
+            .prefetch_related("framework__sectors")
+            .first()
+        )
+        if version is not None:
+            versions[code] = version
+    norm_ids = {code: dict(v.norms.order_by("position").values_list("code", "pk")) for code, v in versions.items()}
+
+    def home(local: str, role: str) -> Membership | None:
+        return (
+            Membership.objects.filter(user__email=f"{local}@{DEMO_EMAIL_DOMAIN}", role=role, is_active=True)
+            .select_related("organisation", "user")
+            .first()
+        )
+
+    plans = []
+    officer, mbo_officer, auditor = home("ibp", Role.IBP_OFFICER), home("ibp.mbo", Role.IBP_OFFICER), home("auditor", Role.AUDITOR)
+    if officer and "IBP-FO" in versions:
+        plans += [(officer.organisation, p) for p in demo.for_ibp_officer(
+            seed, today, officer.organisation.name, list(norm_ids["IBP-FO"]))]
+    if mbo_officer and auditor and "SURFAUDIT" in versions:
+        plans += [(mbo_officer.organisation, p) for p in demo.for_mbo_institution(
+            seed, today, mbo_officer.organisation.name, list(norm_ids["SURFAUDIT"]), auditor.user.email)]
+
+    framework_of_sector = {
+        sector.code: code for code, version in versions.items() for sector in version.framework.sectors.all()
+    }
+    population = [
+        o for o in Organisation.objects.filter(kind__in=_DEMO_POPULATION_KINDS, is_active=True).select_related("sector")
+        if o.sector_id and o.sector.code in framework_of_sector
+    ]
+    with_final = set(
+        Assessment.objects.filter(status=AssessmentStatus.FINAL, organisation__in=population).values_list("organisation_id", flat=True)
+    )
+    with_final |= {o.pk for o, p in plans if p.status == AssessmentStatus.FINAL}
+    wanted = math.ceil(DEMO_FINAL_SHARE * len(population)) - len(with_final)
+    by_name = {o.name: o for o in population if o.pk not in with_final}
+    for name in demo.sample(seed, list(by_name), wanted):
+        organisation = by_name[name]
+        code = framework_of_sector[organisation.sector.code]
+        plans.append((organisation, demo.final_for(seed, today, name, code, DEMO_VERSIONS[code], list(norm_ids[code]))))
+
+    plans = [(organisation, plan) for organisation, plan in plans if not _demo_present(organisation, plan)]
+    counts = dict.fromkeys(AssessmentStatus.values, 0)
+    if not plans:
+        return counts
+
+    def noon(day: date | None):
+        return timezone.make_aware(datetime.combine(day, time(12, 0))) if day else None
+
+    reviewer = auditor.user if auditor else None
+    assessments = Assessment.objects.bulk_create(
+        [
+            Assessment(
+                organisation=organisation, framework_version=versions[plan.framework_code], kind=plan.kind,
+                status=plan.status, title=plan.title, targets=targets_for(organisation, versions[plan.framework_code]),
+                submitted_at=noon(plan.submitted_on), finalised_at=noon(plan.finalised_on),
+                reviewer=reviewer if plan.reviewer_email else None,
+                reviewer_organisation=auditor.organisation if plan.reviewer_email else None,
+            )
+            for organisation, plan in plans
+        ]
+    )
+    scores = []
+    for assessment, (_organisation, plan) in zip(assessments, plans, strict=True):
+        for code, answer in plan.answers.items():
+            scores.append(
+                NormScore(
+                    assessment=assessment, norm_id=norm_ids[plan.framework_code][code], level=answer.level,
+                    not_applicable=bool(answer.not_applicable_reason), not_applicable_reason=answer.not_applicable_reason,
+                    justification=answer.justification, auditor_level=answer.auditor_level, auditor_note=answer.auditor_note,
+                )
+            )
+    NormScore.objects.bulk_create(scores, batch_size=2000)
+    for assessment, (organisation, plan) in zip(assessments, plans, strict=True):
+        # Started on the planned day rather than today, so lists show them in a believable order.
+        Assessment.objects.filter(pk=assessment.pk).update(created_at=noon(plan.started_on))
+        actions = _actions_for_gaps(actor=None, assessment=assessment) if plan.status == AssessmentStatus.FINAL else 0
+        audit.record(
+            actor=None, action="assessment.demo_loaded", organisation_id=organisation.pk, obj=assessment,
+            changes={"kind": plan.kind, "status": plan.status, "norms": len(plan.answers), "improvement_actions_created": actions},
+        )
+        counts[plan.status] += 1
+    return counts

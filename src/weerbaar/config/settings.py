@@ -324,6 +324,10 @@ SPECTACULAR_SETTINGS = {
         "CycleKind": "weerbaar.monitor.choices.CycleKind",
         "MeasureState": "weerbaar.monitor.choices.MeasureState",
         "SocStatus": "weerbaar.monitor.choices.SocStatus",
+        "AssessmentKind": "weerbaar.assessments.choices.AssessmentKind",
+        "AssessmentStatus": "weerbaar.assessments.choices.AssessmentStatus",
+        "ActionStatus": "weerbaar.assessments.choices.ActionStatus",
+        "ActionSource": "weerbaar.assessments.choices.ActionSource",
     },
     # The introduction (authentication, errors, pagination) is written in weerbaar.api.schema.
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "weerbaar.api.schema.describe_api"],

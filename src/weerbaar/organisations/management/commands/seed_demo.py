@@ -1,7 +1,10 @@
+from io import StringIO
+
 from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
@@ -67,8 +70,30 @@ class Command(BaseCommand):
                     "organisations in all."
                 )
             )
+        # Only once the sector is in: a sector that cannot be loaded leaves nothing behind.
+        self._load_catalogues()
         self._load_monitor(seed)
+        self._load_assessments(seed)
         self._print_logins()
+
+    def _load_catalogues(self) -> None:
+        # The shipped frameworks the demo assessments are made on (safe to run again).
+        if "load_catalogues" not in get_commands():
+            self.stdout.write("No load_catalogues command: the demo has no frameworks.")
+            return
+        call_command("load_catalogues", stdout=StringIO())
+        self.stdout.write("Shipped catalogues loaded (versions already present are left alone).")
+
+    def _load_assessments(self, seed: int) -> None:
+        # Assessments in every state for the demo logins, and finals for sector figures (once).
+        from weerbaar.assessments.services import load_demo_assessments
+
+        counts = load_demo_assessments(actor=None, seed=seed)
+        if not any(counts.values()):
+            self.stdout.write("The demo assessments are already loaded; nothing was changed.")
+        else:
+            added = ", ".join(f"{n} {state.replace('_', ' ')}" for state, n in counts.items() if n)
+            self.stdout.write(self.style.SUCCESS(f"Demo assessments loaded: {added}."))
 
     def _load_monitor(self, seed: int) -> None:
         # The sector monitor's history: cycles, assessments, measures, SOC (once).
