@@ -64,6 +64,34 @@ def _monitor_records(victim, officer) -> list[str]:
 VICTIM_BUILDERS.append(_monitor_records)
 
 
+def _assessment_records(victim, officer) -> list[str]:
+    """A draft self-assessment with a canary title, a canary justification, evidence and an
+    improvement action."""
+    from tests.factories import published_version
+    from weerbaar.assessments import services as assessment_services
+
+    version = published_version(code="ISO-ASSESS")
+    assessment = assessment_services.start_assessment(
+        actor=officer.user, organisation=victim, framework_version=version,
+        title="CANARY zelfevaluatie",
+    )
+    score = assessment.scores.select_related("norm").order_by("norm__position").first()
+    assessment_services.save_score(
+        actor=officer.user, score=score, level=2, justification="canary justification"
+    )
+    evidence = assessment_services.add_evidence_link(
+        actor=officer.user, score=score, url="https://victim.invalid/canary", name="canary evidence"
+    )
+    action = assessment_services.create_improvement_action(
+        actor=officer.user, organisation=victim, title="canary action", framework=version.framework,
+        norm_code=score.norm.code,
+    )
+    return [str(assessment.public_id), str(evidence.public_id), str(action.public_id)]
+
+
+VICTIM_BUILDERS.append(_assessment_records)
+
+
 def build_world():
     """Returns (observers, victim, object_ids): observers maps a label to a user."""
     # The victim: a VO board that no observer's reach includes.

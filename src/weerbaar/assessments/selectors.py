@@ -1,15 +1,29 @@
 """Scoped reads of assessments, their scores and the improvement plan."""
 
+import calendar
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from weerbaar.assessments.choices import OPEN_ACTION_STATUSES, AssessmentStatus
-from weerbaar.assessments.models import Assessment, Evidence, ImprovementAction, NormScore
+from weerbaar.assessments.models import (
+    Assessment,
+    AuditPolicy,
+    DomainTarget,
+    Evidence,
+    ImprovementAction,
+    NormScore,
+)
 from weerbaar.assessments.scoring import AssessmentScore, NormAnswer, score_assessment
-from weerbaar.core.permissions import Action
-from weerbaar.core.tenancy import access
+from weerbaar.core.permissions import Action, roles_allowing
+from weerbaar.core.tenancy import access, visible_organisations
 from weerbaar.frameworks.models import FrameworkVersion, Mapping
+from weerbaar.organisations.models import Organisation
 
 
 def list_assessments(user, organisation=None, status: str = "", search: str = "") -> QuerySet[Assessment]:
@@ -114,18 +128,32 @@ def norm_changes(assessment: Assessment, previous: Assessment) -> list[dict]:
     return result
 
 
-def mapped_suggestions(assessment: Assessment) -> dict[str, list[dict]]:
+def mapped_suggestions(
+    assessment: Assessment, scores: Iterable[NormScore] | None = None
+) -> dict[str, list[dict]]:
     """For each norm of this assessment: answers the organisation gave on mapped norms of other
-    frameworks (latest assessment per framework), offered as suggestions, never copied."""
-    norm_ids = list(NormScore.objects.filter(assessment=assessment).values_list("norm_id", flat=True))
+    frameworks (latest assessment per framework), offered as suggestions, never copied.
+
+    `scores` (already loaded with their norms, e.g. one domain's) narrows the norms asked about
+    and saves the queries that would look them up."""
+    if scores is not None:
+        codes = {score.norm_id: score.norm.code for score in scores}
+        norm_ids = list(codes)
+    else:
+        codes = None
+        own_scores = NormScore.objects.filter(assessment=assessment)
+        norm_ids = list(own_scores.values_list("norm_id", flat=True))
+    if not norm_ids:
+        return {}
     pairs = Mapping.objects.filter(Q(source_id__in=norm_ids) | Q(target_id__in=norm_ids)).values_list(
         "source_id", "target_id"
     )
+    own = set(norm_ids)
     own_to_other: dict[int, set[int]] = {}
     for source, target in pairs:
-        if source in norm_ids:
+        if source in own:
             own_to_other.setdefault(source, set()).add(target)
-        if target in norm_ids:
+        if target in own:
             own_to_other.setdefault(target, set()).add(source)
     other_ids = {n for others in own_to_other.values() for n in others}
     if not other_ids:
@@ -141,14 +169,16 @@ def mapped_suggestions(assessment: Assessment) -> dict[str, list[dict]]:
     latest: dict[int, NormScore] = {}
     for score in answered:
         latest.setdefault(score.norm_id, score)
-    codes = dict(NormScore.objects.filter(assessment=assessment).values_list("norm_id", "norm__code"))
+    if codes is None:
+        own_scores = NormScore.objects.filter(assessment=assessment)
+        codes = dict(own_scores.values_list("norm_id", "norm__code"))
     suggestions: dict[str, list[dict]] = {}
-    for own, others in own_to_other.items():
+    for own_id, others in own_to_other.items():
         for other in others:
             score = latest.get(other)
             if score is None:
                 continue
-            suggestions.setdefault(codes[own], []).append(
+            suggestions.setdefault(codes[own_id], []).append(
                 {
                     "framework": score.assessment.framework_version.framework.code,
                     "norm_code": score.norm.code,
@@ -172,15 +202,21 @@ def access_improvement_action(user, public_id, action: Action = Action.ASSESSMEN
     return access(ImprovementAction.objects.select_related("organisation", "owner"), user, action, public_id=public_id)
 
 
-def open_actions_by_norm(assessment: Assessment) -> dict[str, list[ImprovementAction]]:
+def open_actions_by_norm(
+    assessment: Assessment, norm_codes: Iterable[str] | None = None
+) -> dict[str, list[ImprovementAction]]:
     """Open improvement actions of the organisation for norms of this framework: they carry over
-    from earlier assessments and are shown beside the norm."""
-    result: dict[str, list[ImprovementAction]] = {}
-    for action in ImprovementAction.objects.filter(
+    from earlier assessments and are shown beside the norm. `norm_codes` narrows them to the
+    norms on screen."""
+    actions = ImprovementAction.objects.filter(
         organisation_id=assessment.organisation_id,
         framework_id=assessment.framework_version.framework_id,
         status__in=OPEN_ACTION_STATUSES,
-    ).order_by("due_date"):
+    )
+    if norm_codes is not None:
+        actions = actions.filter(norm_code__in=list(norm_codes))
+    result: dict[str, list[ImprovementAction]] = {}
+    for action in actions.order_by("due_date"):
         result.setdefault(action.norm_code, []).append(action)
     return result
 
@@ -193,6 +229,146 @@ def progress_by_domain(assessment: Assessment) -> list[dict]:
         .order_by("norm__domain__position")
     )
     return list(rows)
+
+
+def allowed_actions(user, organisation_id: int, actions: Iterable[Action]) -> frozenset[Action]:
+    """Which of `actions` the user may perform on one organisation's data, in one query (a page
+    that shows or hides several buttons would otherwise ask once per button). Actions that the
+    same roles allow with the same reach are asked once."""
+    actions = list(dict.fromkeys(actions))
+    if user is None or not user.is_authenticated or not user.is_active or not actions:
+        return frozenset()
+    groups: dict[tuple, list[Action]] = {}
+    for action in actions:
+        reach = tuple(sorted(roles_allowing(action).items()))
+        if reach:
+            groups.setdefault(reach, []).append(action)
+    if not groups:
+        return frozenset()
+    checks = {
+        f"may_{index}": Exists(visible_organisations(user, members[0]).filter(pk=OuterRef("pk")))
+        for index, members in enumerate(groups.values())
+    }
+    row = Organisation.objects.filter(pk=organisation_id).annotate(**checks).values(*checks).first()
+    if row is None:
+        return frozenset()
+    return frozenset(
+        action
+        for index, members in enumerate(groups.values())
+        if row[f"may_{index}"]
+        for action in members
+    )
+
+
+# --- audit policy ---------------------------------------------------------------------------
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` calendar months later; the month's last day when it is shorter
+    (31 January + 1 month = 28 or 29 February)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass(frozen=True)
+class AuditStatus:
+    """Where an organisation stands under its sector's audit policy. Without a policy that
+    applies to it, nothing is due."""
+
+    policy: AuditPolicy | None
+    last_audit: Assessment | None
+    due: date | None
+    overdue: bool
+
+    @property
+    def applies(self) -> bool:
+        return self.policy is not None
+
+    @property
+    def never_audited(self) -> bool:
+        return self.policy is not None and self.last_audit is None
+
+
+def _policy_for(organisation: Organisation) -> AuditPolicy | None:
+    if organisation.sector_id is None:
+        return None
+    policy = AuditPolicy.objects.filter(sector_id=organisation.sector_id).first()
+    if policy is None or organisation.kind not in (policy.applies_to_kinds or []):
+        return None
+    return policy
+
+
+def _audit_due(finalised_at, policy: AuditPolicy) -> date:
+    return add_months(timezone.localtime(finalised_at).date(), policy.interval_months)
+
+
+def audit_status(organisation: Organisation, today: date | None = None) -> AuditStatus:
+    """The organisation's next audit under its sector's policy (for an organisation the caller has
+    already accessed): due `interval_months` after the last final assessment of an accepted kind;
+    never audited counts as overdue."""
+    policy = _policy_for(organisation)
+    if policy is None:
+        return AuditStatus(policy=None, last_audit=None, due=None, overdue=False)
+    last = (
+        Assessment.objects.filter(
+            organisation=organisation,
+            status=AssessmentStatus.FINAL,
+            kind__in=policy.accepted_kinds,
+            finalised_at__isnull=False,
+        )
+        .select_related("framework_version__framework")
+        .order_by("-finalised_at")
+        .first()
+    )
+    if last is None:
+        return AuditStatus(policy=policy, last_audit=None, due=None, overdue=True)
+    due = _audit_due(last.finalised_at, policy)
+    overdue = due < (today or timezone.localdate())
+    return AuditStatus(policy=policy, last_audit=last, due=due, overdue=overdue)
+
+
+def overdue_audit_counts(user, today: date | None = None) -> list[dict]:
+    """For a sector coordinator, per sector of their constituency that has an audit policy: how
+    many organisations the policy applies to, how many are overdue and how many were never
+    audited. Counts only: which organisation is overdue is the organisation's own business."""
+    if not visible_organisations(user, Action.SECTOR_COORDINATE).exists():
+        return []
+    today = today or timezone.localdate()
+    constituency = visible_organisations(user, Action.ORGANISATION_VIEW)
+    policies = AuditPolicy.objects.filter(sector__in=constituency.values("sector_id"))
+    rows = []
+    for policy in policies.select_related("sector").order_by("sector__code"):
+        population = constituency.filter(sector=policy.sector, kind__in=policy.applies_to_kinds)
+        total = population.count()
+        last_audits = (
+            Assessment.objects.filter(
+                organisation__in=population.values("pk"),
+                status=AssessmentStatus.FINAL,
+                kind__in=policy.accepted_kinds,
+                finalised_at__isnull=False,
+            )
+            .values("organisation_id")
+            .annotate(last=Max("finalised_at"))
+            .values_list("last", flat=True)
+        )
+        audited = late = 0
+        for finalised_at in last_audits:
+            audited += 1
+            late += _audit_due(finalised_at, policy) < today
+        never = total - audited
+        rows.append(
+            {
+                "sector": policy.sector,
+                "interval_months": policy.interval_months,
+                "accepted_kinds": list(policy.accepted_kinds),
+                "organisations": total,
+                "overdue": late + never,
+                "never_audited": never,
+            }
+        )
+    return rows
 
 
 def list_all_improvement_actions(
@@ -209,3 +385,11 @@ def list_all_improvement_actions(
     return actions.select_related("organisation", "owner", "framework", "source_assessment").order_by(
         "organisation__name", "status", "due_date", "created_at"
     )
+
+
+def domain_targets_of(user, organisation: Organisation, framework) -> dict[str, DomainTarget]:
+    """The organisation's own target per domain code of a framework (its risk profile)."""
+    targets = DomainTarget.objects.visible_to(user, Action.ASSESSMENT_VIEW).filter(
+        organisation=organisation, framework=framework
+    )
+    return {target.domain_code: target for target in targets}
