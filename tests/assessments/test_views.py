@@ -388,7 +388,7 @@ def test_bad_evidence_is_refused_with_the_reason(client, organisation, version, 
 # --- outsiders and locked assessments ----------------------------------------------------------
 
 
-def _all_pages(assessment, evidence):
+def _all_pages(assessment, evidence, action):
     a = assessment.public_id
     return {
         "get": [
@@ -400,6 +400,7 @@ def _all_pages(assessment, evidence):
             url("organisation_assessments", assessment.organisation.public_id),
             url("improvement_plan", assessment.organisation.public_id),
             url("domain_targets", assessment.organisation.public_id),
+            url("improvement_action_edit", action.public_id),
         ],
         "post": [
             (url("norm_answer", a, "GO.01"), level_data("GO.01", 1)),
@@ -411,6 +412,11 @@ def _all_pages(assessment, evidence):
             (url("assessment_finalise", a), {}),
             (url("assessment_start", assessment.organisation.public_id), {}),
             (url("improvement_plan", assessment.organisation.public_id), {"title": "Iets"}),
+            (url("improvement_action_edit", action.public_id), {"title": "Iets", "status": "done"}),
+            (
+                url("domain_targets", assessment.organisation.public_id),
+                {"framework": "TEST", "target_n-sm": "5"},
+            ),
         ],
     }
 
@@ -423,14 +429,22 @@ def test_outsiders_find_nothing_of_another_organisations_assessment(
     evidence = services.add_evidence_link(
         actor=people["ibp"], score=score_of(assessment, "GO.01"), url="https://example.org/geheim"
     )
+    action = services.create_improvement_action(
+        actor=people["ibp"], organisation=organisation, title="Geheime verbetering"
+    )
     before = snapshot(assessment)
     visitor = as_user(client, people[who])
-    pages = _all_pages(assessment, evidence)
+    pages = _all_pages(assessment, evidence, action)
     for path in pages["get"]:
         assert visitor.get(path).status_code == 404, path
     for path, data in pages["post"]:
         assert visitor.post(path, data).status_code == 404, path
     assert snapshot(assessment) == before
+    action.refresh_from_db()
+    assert (action.title, action.status) == ("Geheime verbetering", ActionStatus.OPEN)
+    assert not DomainTarget.objects.exists()
+    # Nor does it appear among their reviews.
+    assert assessment.title not in visitor.get(url("review_list")).content.decode()
 
 
 def test_assigned_reviewer_sees_the_assessment_but_not_the_rest_of_the_organisation(
@@ -716,6 +730,7 @@ def test_gaps_become_actions_that_the_plan_page_edits(client, organisation, vers
         ).status_code
         == 403
     )
+    assert dpo.get(url("improvement_action_edit", action.public_id)).status_code == 403
     assert (
         dpo.post(url("improvement_plan", organisation.public_id), {"title": "Iets"}).status_code
         == 403

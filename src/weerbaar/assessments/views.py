@@ -109,7 +109,6 @@ class WorkMode:
             and Action.ASSESSMENT_APPROVE in self.allowed
             and status == AssessmentStatus.SUBMITTED
         )
-        self.can_edit_plan = Action.ASSESSMENT_EDIT in self.allowed
 
 
 def _level_rows(norm, chosen: int | None, prefix: str, field: str) -> list[dict]:
@@ -638,10 +637,9 @@ def evidence_remove(request, evidence_id):
     try:
         services.remove_evidence(actor=request.user, evidence=evidence)
     except ValidationError as exc:
-        _fields, general = _errors_of(exc)
-        return _evidence_done(
-            request, assessment, score, "", {"general_errors": general or _fields}
-        )
+        fields, general = _errors_of(exc)
+        problems = general + [message for messages_ in fields.values() for message in messages_]
+        return _evidence_done(request, assessment, score, "", {"general_errors": problems})
     return _evidence_done(
         request, assessment, score, _("%(name)s has been removed.") % {"name": name}
     )
@@ -917,6 +915,11 @@ def improvement_plan(request, organisation_id):
 def improvement_action_edit(request, action_id):
     action = selectors.access_improvement_action(request.user, action_id)
     organisation = action.organisation
+    # Readers of the plan find the action but get no form they could not use.
+    if Action.ASSESSMENT_EDIT not in selectors.allowed_actions(
+        request.user, organisation.pk, [Action.ASSESSMENT_EDIT]
+    ):
+        raise PermissionDenied
     owners = _owners(request.user, organisation)
     initial = {
         "title": action.title,
