@@ -92,6 +92,50 @@ def _assessment_records(victim, officer) -> list[str]:
 VICTIM_BUILDERS.append(_assessment_records)
 
 
+def _incident_records(victim, officer) -> list[str]:
+    """A closed incident with a canary title, handled by a CERT for the victim's sector: a TLP:RED
+    timeline entry, an indicator, a file, a CERT task and a draft lesson, all with canary text."""
+    from datetime import timedelta
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from weerbaar.incidents import services as incident_services
+
+    victim_cert = OrganisationFactory(name="CERT Elders", kind=OrganisationKind.CERT, sector=None, board_number="")
+    victim_cert.served_sectors.set([sector("VO")])
+    analyst = member(Role.CERT_ANALYST, victim_cert).user
+    colleague = member(Role.DPO, victim).user
+    now = timezone.now()
+    incident = incident_services.create_report(
+        actor=officer.user, organisation=victim, submit=True, title="CANARY incident", category="fraud",
+        description="canary description", detected_at=now - timedelta(hours=3),
+        aware_at=now - timedelta(hours=2), contact_name="Canary Contact", contact_phone="0301234567",
+        attachments=[SimpleUploadedFile("canary.txt", b"canary attachment")],
+    )
+    entry = incident_services.add_entry(
+        actor=officer.user, incident=incident, body="canary red entry", tlp="red", named_people=[colleague]
+    )
+    indicator = incident_services.add_indicator(
+        actor=analyst, incident=incident, type="domain", value="canary.example", description="canary indicator"
+    )
+    task = incident_services.add_task(actor=analyst, incident=incident, title="canary task")
+    incident_services.triage(actor=analyst, incident=incident, severity="high", category="fraud")
+    incident_services.change_status(actor=analyst, incident=incident, status="resolved")
+    incident_services.change_status(actor=analyst, incident=incident, status="closed",
+                                    resolution_summary="canary resolution")
+    lesson = incident_services.save_lesson(
+        actor=officer.user, incident=incident, title="canary lesson", summary="canary summary",
+        recommendations="canary advice",
+    )
+    attachment = incident.attachments.get()
+    return [str(incident.public_id), str(entry.public_id), str(indicator.public_id), str(task.public_id),
+            str(lesson.public_id), str(attachment.public_id)]
+
+
+VICTIM_BUILDERS.append(_incident_records)
+
+
 def build_world():
     """Returns (observers, victim, object_ids): observers maps a label to a user."""
     # The victim: a VO board that no observer's reach includes.

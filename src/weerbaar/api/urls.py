@@ -5,6 +5,7 @@ from weerbaar.accounts.api import MeView, PersonalAccessTokenViewSet
 from weerbaar.api.views import DocsView, SchemaView
 from weerbaar.assessments.api import AssessmentViewSet, ImprovementActionViewSet, ScoreViewSet
 from weerbaar.frameworks.api import FrameworkVersionViewSet, FrameworkViewSet, NormViewSet
+from weerbaar.incidents.api import IncidentStatisticsViewSet, IncidentViewSet, LessonViewSet
 from weerbaar.monitor.api import BenchmarkViewSet, CycleViewSet, OrganisationMonitorViewSet, PostureViewSet
 from weerbaar.organisations.api import AuditEntryViewSet, MembershipViewSet, OrganisationViewSet
 
@@ -27,6 +28,9 @@ router.register(
     r"assessments/(?P<assessment_id>[^/.]+)/scores", ScoreViewSet, basename="assessment-score"
 )
 router.register("improvement-actions", ImprovementActionViewSet, basename="improvement-action")
+router.register("incidents", IncidentViewSet, basename="incident")
+router.register("incident-statistics", IncidentStatisticsViewSet, basename="incident-statistics")
+router.register("lessons", LessonViewSet, basename="lesson")
 router.register("monitor/cycles", CycleViewSet, basename="monitor-cycle")
 router.register("monitor/benchmarks", BenchmarkViewSet, basename="monitor-benchmark")
 router.register("monitor/positions", OrganisationMonitorViewSet, basename="monitor-position")

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "weerbaar.frameworks",
     "weerbaar.assessments",
     "weerbaar.monitor",
+    "weerbaar.incidents",
     "weerbaar.api",
 ]
 
@@ -328,6 +329,9 @@ SPECTACULAR_SETTINGS = {
         "AssessmentStatus": "weerbaar.assessments.choices.AssessmentStatus",
         "ActionStatus": "weerbaar.assessments.choices.ActionStatus",
         "ActionSource": "weerbaar.assessments.choices.ActionSource",
+        "IncidentStatus": "weerbaar.incidents.choices.IncidentStatus",
+        "Tlp": "weerbaar.incidents.choices.Tlp",
+        "ClockKind": "weerbaar.incidents.choices.ClockKind",
     },
     # The introduction (authentication, errors, pagination) is written in weerbaar.api.schema.
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "weerbaar.api.schema.describe_api"],

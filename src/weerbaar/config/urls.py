@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/", include("weerbaar.api.urls")),
     path("frameworks/", include("weerbaar.frameworks.urls")),
     path("assessments/", include("weerbaar.assessments.urls")),
+    path("incidents/", include("weerbaar.incidents.urls")),
     path("monitor/", include("weerbaar.monitor.urls")),
     path("", include("weerbaar.organisations.urls")),
 ]
