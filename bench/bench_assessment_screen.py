@@ -111,18 +111,12 @@ def build():
     for index, norm in enumerate(version.norms.order_by("position")):
         if index % 2 == 0:
             Mapping.objects.create(source=norm, target=other_norms[index // 2])
-    earlier = services.start_assessment(
-        actor=user, organisation=organisation, framework_version=other
-    )
+    earlier = services.start_assessment(actor=user, organisation=organisation, framework_version=other)
     for score in NormScore.objects.filter(assessment=earlier):
         services.save_score(actor=user, score=score, level=3)
 
-    assessment = services.start_assessment(
-        actor=user, organisation=organisation, framework_version=version
-    )
-    for index, score in enumerate(
-        NormScore.objects.filter(assessment=assessment).select_related("norm")
-    ):
+    assessment = services.start_assessment(actor=user, organisation=organisation, framework_version=version)
+    for index, score in enumerate(NormScore.objects.filter(assessment=assessment).select_related("norm")):
         services.save_score(
             actor=user,
             score=score,
@@ -238,20 +232,11 @@ def main() -> int:
         norms = version.norms.count()
         connection.close()
 
-    print(
-        f"# assessment screen: {norms} norms in {len(DOMAINS)} domains, "
-        "every norm answered with evidence"
-    )
+    print(f"# assessment screen: {norms} norms in {len(DOMAINS)} domains, every norm answered with evidence")
     print(f"assessment_screen_queries: {figures['own']:.0f} queries")
-    print(
-        f"# target: assessment_screen_queries at most {TARGET_QUERIES} queries, "
-        "whatever the number of norms"
-    )
+    print(f"# target: assessment_screen_queries at most {TARGET_QUERIES} queries, whatever the number of norms")
     print(f"assessment_screen_request_queries: {figures['request']:.0f} queries")
-    print(
-        "# the request figure adds the platform's per-request session, sign-in "
-        "and second-factor work"
-    )
+    print("# the request figure adds the platform's per-request session, sign-in and second-factor work")
     print(f"assessment_screen_median: {figures['page_ms']:.1f} ms")
     print(f"# target: assessment_screen_median at most {TARGET_PAGE_MS:.0f} ms")
     print(f"score_save_median: {figures['save_ms']:.1f} ms")

@@ -72,8 +72,7 @@ def postgres_available() -> bool:
 def recreate_database(drop_only: bool = False) -> None:
     with admin_connection() as conn:
         conn.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> "
-            "pg_backend_pid()",
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
             [BENCH_DATABASE],
         )
         conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}"')
@@ -123,13 +122,9 @@ def setup_inside_django() -> None:
     )
     cert = Organisation.objects.create(name="School-CERT", kind=OrganisationKind.CERT)
     cert.served_sectors.set([po])
-    officer = User.objects.create_user(
-        email="ibp@bench.invalid", password=None, full_name="IBP Benchmark"
-    )
+    officer = User.objects.create_user(email="ibp@bench.invalid", password=None, full_name="IBP Benchmark")
     Membership.objects.create(user=officer, organisation=board, role=Role.IBP_OFFICER)
-    analyst = User.objects.create_user(
-        email="analist@bench.invalid", password=None, full_name="Analist"
-    )
+    analyst = User.objects.create_user(email="analist@bench.invalid", password=None, full_name="Analist")
     Membership.objects.create(user=analyst, organisation=cert, role=Role.CERT_ANALYST)
     _token, secret = create_api_token(actor=officer, name="bench", scope="read_write", days_valid=1)
     print(json.dumps({"token": secret, "organisation": str(board.public_id)}))
@@ -226,9 +221,7 @@ class Client:
         for attempt in range(2):
             conn = getattr(self.local, "conn", None)
             if conn is None:
-                conn = self.local.conn = http.client.HTTPConnection(
-                    "127.0.0.1", self.port, timeout=REQUEST_TIMEOUT
-                )
+                conn = self.local.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=REQUEST_TIMEOUT)
             try:
                 conn.request("POST", path, body=body, headers=self.headers)
                 response = conn.getresponse()

@@ -106,7 +106,10 @@ def cycle_dates(cycle: int) -> tuple[date, date, datetime]:
 
 
 def bulk_load(
-    model, columns: list[str], rows: Iterable[tuple], constants: dict | None = None,
+    model,
+    columns: list[str],
+    rows: Iterable[tuple],
+    constants: dict | None = None,
     prepare: bool = False,
 ) -> None:
     """Insert rows straight into a model's table: COPY on PostgreSQL, one executemany on SQLite.
@@ -119,9 +122,7 @@ def bulk_load(
     meta = model._meta
     template = model(**(constants or {}))
     fields = [meta.get_field(name) for name in columns]
-    fixed_fields = [
-        f for f in meta.concrete_fields if f.attname not in columns and not f.primary_key
-    ]
+    fixed_fields = [f for f in meta.concrete_fields if f.attname not in columns and not f.primary_key]
     fixed = tuple(f.get_db_prep_save(f.pre_save(template, True), connection) for f in fixed_fields)
     names = [f.column for f in (*fields, *fixed_fields)]
     quoted = ", ".join(connection.ops.quote_name(n) for n in names)
@@ -130,9 +131,7 @@ def bulk_load(
     def full_rows() -> Iterator[tuple]:
         for row in rows:
             if prepare:
-                row = tuple(
-                    f.get_db_prep_save(v, connection) for f, v in zip(fields, row, strict=True)
-                )
+                row = tuple(f.get_db_prep_save(v, connection) for f, v in zip(fields, row, strict=True))
             yield row + fixed
 
     connection.ensure_connection()
@@ -175,9 +174,7 @@ def generate(organisations: int) -> dict:
     def public_id() -> uuid.UUID:
         return uuid.UUID(int=rng.getrandbits(128), version=4)
 
-    sectors = {
-        code: Sector.objects.get_or_create(code=code)[0] for code in sorted(set(SECTOR_SPREAD))
-    }
+    sectors = {code: Sector.objects.get_or_create(code=code)[0] for code in sorted(set(SECTOR_SPREAD))}
     coordinator = Organisation.objects.create(
         name="Sectororganisatie", kind=OrganisationKind.SECTOR_ORGANISATION, public_id=public_id()
     )
@@ -194,15 +191,16 @@ def generate(organisations: int) -> dict:
         framework=framework, label="1", status=VersionStatus.PUBLISHED, scored=True
     )
     domains = [
-        Domain.objects.create(
-            version=version, code=domain_code(d), title_nl=f"Domein {d + 1}", position=d
-        )
+        Domain.objects.create(version=version, code=domain_code(d), title_nl=f"Domein {d + 1}", position=d)
         for d in range(DOMAINS)
     ]
     norms = [
         Norm.objects.create(
-            version=version, domain=domains[domain_of(n)],
-            code=f"{domain_code(domain_of(n))}.{n + 1:02d}", title_nl=f"Norm {n + 1}", position=n,
+            version=version,
+            domain=domains[domain_of(n)],
+            code=f"{domain_code(domain_of(n))}.{n + 1:02d}",
+            title_nl=f"Norm {n + 1}",
+            position=n,
             levels={str(lv): {"nl": f"Niveau {lv}", "en": f"Level {lv}"} for lv in range(1, 6)},
         )
         for n in range(NORMS)
@@ -211,8 +209,13 @@ def generate(organisations: int) -> dict:
     for c in range(CYCLES):
         opens_on, closes_on, _ = cycle_dates(c)
         cycle = Cycle.objects.create(
-            name=f"Monitor {opens_on.year}", kind=CycleKind.MONITOR, framework_version=version,
-            opens_on=opens_on, closes_on=closes_on, coordinator=coordinator, opened_by=user,
+            name=f"Monitor {opens_on.year}",
+            kind=CycleKind.MONITOR,
+            framework_version=version,
+            opens_on=opens_on,
+            closes_on=closes_on,
+            coordinator=coordinator,
+            opened_by=user,
         )
         cycle.sectors.set(sectors.values())
         cycles.append(cycle)
@@ -222,7 +225,9 @@ def generate(organisations: int) -> dict:
         return (model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
 
     org_base, assessment_base, participation_base = (
-        next_key(Organisation), next_key(Assessment), next_key(Participation)
+        next_key(Organisation),
+        next_key(Assessment),
+        next_key(Participation),
     )
     norm_ids = [n.pk for n in norms]
 
@@ -234,8 +239,15 @@ def generate(organisations: int) -> dict:
             Organisation,
             ["id", "public_id", "name", "kind", "sector_id", "board_number", "student_count"],
             (
-                (org_base + i, public_id(), f"Stichting {i:05d}", OrganisationKind.SCHOOL_BOARD,
-                 sectors[sector_of(i)].pk, f"{10000 + i:05d}", 500 + (i * 37) % 9000)
+                (
+                    org_base + i,
+                    public_id(),
+                    f"Stichting {i:05d}",
+                    OrganisationKind.SCHOOL_BOARD,
+                    sectors[sector_of(i)].pk,
+                    f"{10000 + i:05d}",
+                    500 + (i * 37) % 9000,
+                )
                 for i in range(organisations)
             ),
             prepare=True,
@@ -244,30 +256,38 @@ def generate(organisations: int) -> dict:
             Assessment,
             ["id", "public_id", "organisation_id", "kind", "title", "finalised_at", "submitted_at"],
             (
-                (assessment_id(i, c), public_id(), org_base + i,
-                 AssessmentKind.EXTERNAL_AUDIT if i % 4 == 0 else AssessmentKind.SELF,
-                 cycles[c].name,
-                 cycle_dates(c)[2] + timedelta(minutes=i), cycle_dates(c)[2])
-                for c in range(CYCLES) for i in range(organisations)
+                (
+                    assessment_id(i, c),
+                    public_id(),
+                    org_base + i,
+                    AssessmentKind.EXTERNAL_AUDIT if i % 4 == 0 else AssessmentKind.SELF,
+                    cycles[c].name,
+                    cycle_dates(c)[2] + timedelta(minutes=i),
+                    cycle_dates(c)[2],
+                )
+                for c in range(CYCLES)
+                for i in range(organisations)
             ),
-            constants={
-                "framework_version": version, "status": AssessmentStatus.FINAL, "started_by": user
-            },
+            constants={"framework_version": version, "status": AssessmentStatus.FINAL, "started_by": user},
             prepare=True,
         )
         bulk_load(
-            Participation, ["id", "cycle_id", "organisation_id", "assessment_id"],
+            Participation,
+            ["id", "cycle_id", "organisation_id", "assessment_id"],
             (
-                (participation_base + c * organisations + i, cycles[c].pk, org_base + i,
-                 assessment_id(i, c))
-                for c in range(CYCLES) for i in range(organisations)
+                (participation_base + c * organisations + i, cycles[c].pk, org_base + i, assessment_id(i, c))
+                for c in range(CYCLES)
+                for i in range(organisations)
             ),
         )
         bulk_load(
-            NormScore, ["assessment_id", "norm_id", "level", "not_applicable", "auditor_level"],
+            NormScore,
+            ["assessment_id", "norm_id", "level", "not_applicable", "auditor_level"],
             (
                 (assessment_id(i, c), norm_ids[n], *norm_answer(i, c, n))
-                for c in range(CYCLES) for i in range(organisations) for n in range(NORMS)
+                for c in range(CYCLES)
+                for i in range(organisations)
+                for n in range(NORMS)
             ),
         )
         with connection.cursor() as cursor:
@@ -388,9 +408,18 @@ def engine_run(engine: str, organisations: int, out: Path) -> int:
         print(f"monitor_dashboard_measures_{engine}: {what}", flush=True)
 
         cells = [
-            {"group": a.group, "column": a.column, "suppressed": a.suppressed, "count": a.count,
-             "mean": a.mean, "median": a.median, "q1": a.q1, "q3": a.q3,
-             "distribution": a.distribution, "share_at_target": a.share_at_target}
+            {
+                "group": a.group,
+                "column": a.column,
+                "suppressed": a.suppressed,
+                "count": a.count,
+                "mean": a.mean,
+                "median": a.median,
+                "q1": a.q1,
+                "q3": a.q3,
+                "distribution": a.distribution,
+                "share_at_target": a.share_at_target,
+            }
             for a in CycleAggregate.objects.filter(cycle=cycle)
         ]
         out.write_text(json.dumps(cells))
@@ -467,17 +496,16 @@ def duckdb_run(organisations: int) -> tuple[float, float, list[tuple]]:
 
     db = duckdb.connect()
     started = time.perf_counter()
-    db.execute(with_values(DUCKDB_SCORES, organisations=organisations, cycles=CYCLES, norms=NORMS,
-                           domains=DOMAINS, seed=SEED))
+    db.execute(
+        with_values(DUCKDB_SCORES, organisations=organisations, cycles=CYCLES, norms=NORMS, domains=DOMAINS, seed=SEED)
+    )
     db.execute("CREATE TABLE norm_domain (norm INTEGER, domain VARCHAR)")
     db.executemany(
         "INSERT INTO norm_domain VALUES (?, ?)",
         [(n, domain_code(domain_of(n))) for n in range(NORMS)],
     )
     db.execute("CREATE TABLE org_sector (org INTEGER, sector VARCHAR)")
-    db.executemany(
-        "INSERT INTO org_sector VALUES (?, ?)", [(i, sector_of(i)) for i in range(organisations)]
-    )
+    db.executemany("INSERT INTO org_sector VALUES (?, ?)", [(i, sector_of(i)) for i in range(organisations)])
     generated = time.perf_counter() - started
     runs, rows = [], []
     for _ in range(DUCKDB_RUNS):
@@ -500,9 +528,15 @@ def same_aggregates(django_cells: list[dict], duck_rows: list[tuple]) -> list[st
         if row is None:
             differences.append(f"{cell['group']}/{cell['column']} missing")
             continue
-        ours = [cell["count"], cell["mean"], cell["median"], cell["q1"], cell["q3"],
-                *[cell["distribution"].get(str(b), 0) for b in range(1, 6)],
-                cell["share_at_target"]]
+        ours = [
+            cell["count"],
+            cell["mean"],
+            cell["median"],
+            cell["q1"],
+            cell["q3"],
+            *[cell["distribution"].get(str(b), 0) for b in range(1, 6)],
+            cell["share_at_target"],
+        ]
         theirs = list(row[2:])
         if any(abs(float(a) - float(b)) > 1e-9 for a, b in zip(ours, theirs, strict=True)):
             differences.append(f"{cell['group']}/{cell['column']}")
@@ -529,9 +563,7 @@ def seconds(value: str | None) -> float | None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--scale", type=float, default=1.0, help="share of the 10,000 organisations (default 1.0)"
-    )
+    parser.add_argument("--scale", type=float, default=1.0, help="share of the 10,000 organisations (default 1.0)")
     parser.add_argument("--engine", choices=["sqlite", "postgresql"], help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -539,8 +571,10 @@ def main() -> int:
     if args.engine:
         return engine_run(args.engine, organisations, args.out)
 
-    print(f"monitor_scores: {organisations * CYCLES * NORMS} rows "
-          f"({organisations} organisations x {NORMS} norms x {CYCLES} cycles)")
+    print(
+        f"monitor_scores: {organisations * CYCLES * NORMS} rows "
+        f"({organisations} organisations x {NORMS} norms x {CYCLES} cycles)"
+    )
     failed = False
     figures: dict[str, str] = {}
     cells: dict[str, list[dict]] = {}
@@ -548,13 +582,19 @@ def main() -> int:
         for engine in ("sqlite", "postgresql"):
             out = Path(data_dir) / f"aggregates-{engine}.json"
             # Each engine in a process of its own: Django binds its database once, at set-up.
-            env = {**os.environ, "WEERBAAR_DATA_DIR": data_dir, "WEERBAAR_CACHE_URL": "locmem://",
-                   "WEERBAAR_DEBUG": "false"}
+            env = {
+                **os.environ,
+                "WEERBAAR_DATA_DIR": data_dir,
+                "WEERBAAR_CACHE_URL": "locmem://",
+                "WEERBAAR_DEBUG": "false",
+            }
             env.pop("DATABASE_URL", None)
             done = subprocess.run(  # noqa: S603
-                [sys.executable, __file__, "--scale", str(args.scale), "--engine", engine,
-                 "--out", str(out)],
-                env=env, capture_output=True, text=True, check=False,
+                [sys.executable, __file__, "--scale", str(args.scale), "--engine", engine, "--out", str(out)],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=False,
             )
             print(done.stdout, end="", flush=True)
             if done.returncode != 0:

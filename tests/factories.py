@@ -28,7 +28,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
 
     @factory.post_generation
-    def save_password(obj, create, extracted, **kwargs):
+    def save_password(obj, create, extracted, **kwargs):  # noqa: N805 - factory_boy passes the built object
         if create:
             obj.save()
 
@@ -61,7 +61,9 @@ def add_totp(user, secret: str = TOTP_SECRET) -> Authenticator:
     )
 
 
-def member(role: str = Role.IBP_OFFICER, organisation: Organisation | None = None, *, with_mfa: bool = True, **user_fields) -> Membership:
+def member(
+    role: str = Role.IBP_OFFICER, organisation: Organisation | None = None, *, with_mfa: bool = True, **user_fields
+) -> Membership:
     """A person with one role in one organisation (a new school board unless given)."""
     membership = MembershipFactory(
         role=role,
@@ -80,14 +82,21 @@ def published_version(code: str = "TEST", label: str = "1", domains: dict[str, i
 
     domains = domains or {"GO": 2, "SM": 3}
     framework, _ = Framework.objects.get_or_create(code=code, defaults={"name_nl": f"Normenkader {code}"})
-    version = FrameworkVersion.objects.create(framework=framework, label=label, status=VersionStatus.PUBLISHED, scored=True)
+    version = FrameworkVersion.objects.create(
+        framework=framework, label=label, status=VersionStatus.PUBLISHED, scored=True
+    )
     position = 0
     for d_index, (domain_code, count) in enumerate(domains.items()):
-        domain = Domain.objects.create(version=version, code=domain_code, title_nl=f"Domein {domain_code}", position=d_index)
+        domain = Domain.objects.create(
+            version=version, code=domain_code, title_nl=f"Domein {domain_code}", position=d_index
+        )
         for n in range(1, count + 1):
             position += 1
             Norm.objects.create(
-                version=version, domain=domain, code=f"{domain_code}.{n:02d}", title_nl=f"Norm {domain_code}.{n:02d}",
+                version=version,
+                domain=domain,
+                code=f"{domain_code}.{n:02d}",
+                title_nl=f"Norm {domain_code}.{n:02d}",
                 statement_nl="Er is iets geregeld.",
                 levels={str(level): {"nl": f"Niveau {level}", "en": f"Level {level}"} for level in range(1, 6)},
                 position=position,

@@ -104,9 +104,7 @@ class Clock:
         real_time = time.time
         real_now = django.utils.timezone.now
         monkeypatch.setattr(time, "time", lambda: real_time() + self.offset)
-        monkeypatch.setattr(
-            django.utils.timezone, "now", lambda: real_now() + _seconds(self.offset)
-        )
+        monkeypatch.setattr(django.utils.timezone, "now", lambda: real_now() + _seconds(self.offset))
 
     def advance(self, seconds: float) -> None:
         self.offset += seconds

@@ -31,9 +31,7 @@ def test_prints_the_code_the_authenticator_app_shows_now():
 
 def test_printed_code_completes_a_sign_in(client):
     officer = member(Role.IBP_OFFICER).user
-    client.post(
-        "/accounts/login/", {"login": officer.email, "password": "correct-horse-battery-staple-42"}
-    )
+    client.post("/accounts/login/", {"login": officer.email, "password": "correct-horse-battery-staple-42"})
 
     client.post("/accounts/2fa/authenticate/", {"code": run(officer.email)})
 

@@ -72,9 +72,7 @@ def test_invited_person_chooses_a_password_and_then_signs_in(invite):
 
     activate = browser.get("/accounts/2fa/totp/activate/")
     assert activate.status_code == 200
-    browser.post(
-        "/accounts/2fa/totp/activate/", {"code": totp_code(activate.context["form"].secret)}
-    )
+    browser.post("/accounts/2fa/totp/activate/", {"code": totp_code(activate.context["form"].secret)})
     assert browser.get("/").status_code == 200
 
 
@@ -116,7 +114,4 @@ def test_a_tampered_invitation_link_sets_nothing(invite):
 
     newcomer.refresh_from_db()
     assert not newcomer.has_usable_password()
-    assert (
-        Client().post(LOGIN_URL, {"login": newcomer.email, "password": NEW_PASSWORD}).status_code
-        == 200
-    )
+    assert Client().post(LOGIN_URL, {"login": newcomer.email, "password": NEW_PASSWORD}).status_code == 200

@@ -113,16 +113,12 @@ def test_a_recovery_code_works_as_second_step_once(client):
     officer = member(Role.IBP_OFFICER).user
     codes = RecoveryCodes.activate(officer).generate_codes()
 
-    client.post(
-        "/accounts/login/", {"login": officer.email, "password": "correct-horse-battery-staple-42"}
-    )
+    client.post("/accounts/login/", {"login": officer.email, "password": "correct-horse-battery-staple-42"})
     client.post(MFA_AUTHENTICATE_URL, {"code": codes[0]})
     assert signed_in_user_id(client) == officer.pk
     client.post("/accounts/logout/")
 
-    client.post(
-        "/accounts/login/", {"login": officer.email, "password": "correct-horse-battery-staple-42"}
-    )
+    client.post("/accounts/login/", {"login": officer.email, "password": "correct-horse-battery-staple-42"})
     client.post(MFA_AUTHENTICATE_URL, {"code": codes[0]})
     assert signed_in_user_id(client) is None
 

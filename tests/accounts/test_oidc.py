@@ -81,9 +81,7 @@ class FakeIdentityProvider:
                     }
                 )
             if url == f"{issuer}/token":
-                return _json_response(
-                    {"access_token": "access-token", "token_type": "Bearer", "expires_in": 300}
-                )
+                return _json_response({"access_token": "access-token", "token_type": "Bearer", "expires_in": 300})
             if url == f"{issuer}/userinfo":
                 return _json_response(self.claims)
         return _json_response({"error": "not found"}, status=404)
@@ -138,9 +136,7 @@ def test_linked_identity_signs_in_its_own_user(client, identity_provider):
     supervisor = member(Role.SUPERVISORY_BOARD, with_mfa=False).user
     SocialAccount.objects.create(user=supervisor, provider="surfconext", uid="surf-subject-1")
 
-    response = sign_in_via(
-        client, "surfconext", identity_provider, {"sub": "surf-subject-1", "email": "x@school.test"}
-    )
+    response = sign_in_via(client, "surfconext", identity_provider, {"sub": "surf-subject-1", "email": "x@school.test"})
 
     assert response.status_code == 302
     assert signed_in_user_id(client) == supervisor.pk
@@ -161,9 +157,7 @@ def test_same_subject_from_another_issuer_is_someone_else(client, identity_provi
     supervisor = member(Role.SUPERVISORY_BOARD, with_mfa=False).user
     SocialAccount.objects.create(user=supervisor, provider="surfconext", uid="shared-subject")
 
-    sign_in_via(
-        client, "entree", identity_provider, {"sub": "shared-subject", "email": supervisor.email}
-    )
+    sign_in_via(client, "entree", identity_provider, {"sub": "shared-subject", "email": supervisor.email})
 
     assert signed_in_user_id(client) is None
     assert SocialAccount.objects.filter(uid="shared-subject").count() == 1
@@ -181,12 +175,7 @@ def test_matching_e_mail_address_alone_does_not_sign_in(client, identity_provide
 
     assert signed_in_user_id(client) is None
     assert not SocialAccount.objects.exists()
-    assert (
-        not type(supervisor)
-        .objects.exclude(pk=supervisor.pk)
-        .filter(email=supervisor.email)
-        .exists()
-    )
+    assert not type(supervisor).objects.exclude(pk=supervisor.pk).filter(email=supervisor.email).exists()
 
 
 def test_linked_identity_of_a_closed_account_does_not_sign_in(client, identity_provider):

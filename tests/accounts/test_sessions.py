@@ -38,9 +38,7 @@ def test_session_expiry_is_thirty_minutes_from_the_last_request(client, clock):
     clock.advance(20 * MINUTE)
     client.get("/")
 
-    assert (
-        abs((Session.objects.get().expire_date - first_expiry).total_seconds() - 20 * MINUTE) < 60
-    )
+    assert abs((Session.objects.get().expire_date - first_expiry).total_seconds() - 20 * MINUTE) < 60
 
 
 def test_thirty_minutes_without_activity_ends_the_session(client, clock):
@@ -134,9 +132,7 @@ def test_losing_one_of_two_roles_keeps_the_person_signed_in(organisation, other_
 
 
 def test_platform_operator_closing_an_account_ends_its_sessions(organisation):
-    operator = User.objects.create_user(
-        "operator@example.test", "operator-password-123", is_staff=True
-    )
+    operator = User.objects.create_user("operator@example.test", "operator-password-123", is_staff=True)
     person = member(Role.IBP_OFFICER, organisation).user
     browser = Client()
     sign_in(browser, person.email)
@@ -146,9 +142,7 @@ def test_platform_operator_closing_an_account_ends_its_sessions(organisation):
     assert sent_to_sign_in(browser.get("/"))
 
 
-def test_a_session_created_outside_the_sign_in_pages_also_stops_when_the_account_closes(
-    client, organisation
-):
+def test_a_session_created_outside_the_sign_in_pages_also_stops_when_the_account_closes(client, organisation):
     manager = member(Role.IBP_OFFICER, organisation).user
     leaving = member(Role.DPO, organisation)
     client.force_login(leaving.user)

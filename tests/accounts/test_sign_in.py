@@ -53,9 +53,7 @@ def test_password_then_authenticator_code_signs_in(client):
     # No security key registered, so none is offered (the browser could only show an error).
     assert b"mfa_webauthn_authenticate" not in code_page.content
 
-    wrong = client.post(
-        MFA_AUTHENTICATE_URL, {"code": "000000" if totp_code() != "000000" else "111111"}
-    )
+    wrong = client.post(MFA_AUTHENTICATE_URL, {"code": "000000" if totp_code() != "000000" else "111111"})
     assert wrong.status_code == 200
     assert signed_in_user_id(client) is None
 

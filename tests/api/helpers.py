@@ -42,9 +42,7 @@ def send(
     """One request; `body` is sent as JSON, `raw` as the exact bytes given."""
     data = raw if raw is not None else (json.dumps(body) if body is not None else "")
     # generic() sends the bytes as they are; post() would encode a multipart body itself.
-    return client.generic(
-        method.upper(), path, data=data, content_type=content_type, headers=headers or {}
-    )
+    return client.generic(method.upper(), path, data=data, content_type=content_type, headers=headers or {})
 
 
 def assert_error(response, status: int, code: str | None = None) -> dict:
@@ -70,10 +68,6 @@ def snapshot() -> tuple:
         list(Organisation.objects.order_by("pk").values()),
         list(Membership.objects.order_by("pk").values()),
         list(User.objects.order_by("pk").values("pk", "email", "full_name", "is_active")),
-        list(
-            PersonalAccessToken.objects.order_by("pk").values(
-                "pk", "name", "scope", "expires_at", "revoked_at"
-            )
-        ),
+        list(PersonalAccessToken.objects.order_by("pk").values("pk", "name", "scope", "expires_at", "revoked_at")),
         list(AuditEntry.objects.order_by("seq").values_list("seq", "hash")),
     )

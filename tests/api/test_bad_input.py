@@ -194,9 +194,7 @@ def test_bodies_over_the_limit_are_413(client, endpoint, settings):
     multipart = encode_multipart(BOUNDARY, {**endpoint.valid, "file": "x" * 10_000})
 
     assert_error(call(client, endpoint, raw=padded), 413, "too_large")
-    assert_error(
-        call(client, endpoint, raw=multipart, content_type=MULTIPART_CONTENT), 413, "too_large"
-    )
+    assert_error(call(client, endpoint, raw=multipart, content_type=MULTIPART_CONTENT), 413, "too_large")
     assert snapshot() == before
 
 

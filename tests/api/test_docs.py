@@ -45,9 +45,7 @@ def test_docs_assets_are_served_from_our_own_static_files(client):
 
 def test_docs_start_up_script_comes_from_the_same_url(client):
     html = client.get(DOCS).content.decode()
-    script_url = next(
-        url for url in re.findall(r'<script src="([^"]+)"', html) if url.startswith(DOCS)
-    )
+    script_url = next(url for url in re.findall(r'<script src="([^"]+)"', html) if url.startswith(DOCS))
 
     response = client.get(script_url.replace("&amp;", "&"))
 
@@ -58,9 +56,7 @@ def test_docs_start_up_script_comes_from_the_same_url(client):
     assert '"/api/schema/"' in script
 
 
-@pytest.mark.parametrize(
-    "headers", [{}, {"authorization": "Bearer wb_stale_token"}, {"authorization": "Basic eDp5"}]
-)
+@pytest.mark.parametrize("headers", [{}, {"authorization": "Bearer wb_stale_token"}, {"authorization": "Basic eDp5"}])
 def test_docs_and_schema_are_public_whatever_the_credentials(client, headers):
     assert client.get(DOCS, headers=headers).status_code == 200
     assert client.get(SCHEMA, headers=headers).status_code == 200
@@ -74,13 +70,8 @@ def test_schema_explains_bearer_tokens_and_the_error_format(client):
     assert "Authorization: Bearer wb_" in schema["info"]["description"]
     invite = schema["paths"]["/api/v1/memberships/"]["post"]
     assert {"201", "400", "401", "403", "413", "415"} <= set(invite["responses"])
-    assert invite["responses"]["400"]["content"]["application/json"]["schema"] == {
-        "$ref": "#/components/schemas/Error"
-    }
-    assert (
-        schema["paths"]["/api/v1/tokens/{id}/revoke/"]["post"]["parameters"][0]["schema"]["format"]
-        == "uuid"
-    )
+    assert invite["responses"]["400"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+    assert schema["paths"]["/api/v1/tokens/{id}/revoke/"]["post"]["parameters"][0]["schema"]["format"] == "uuid"
 
 
 def test_schema_can_be_fetched_as_json(client):

@@ -29,18 +29,13 @@ def test_swagger_ui_runs_under_the_csp_and_calls_the_api_with_a_token(live_serve
             page = browser.new_page()
             page.on(
                 "console",
-                lambda message: (
-                    violations.append(message.text)
-                    if "Content Security Policy" in message.text
-                    else None
-                ),
+                lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
             )
             page.on(
                 "request",
                 lambda request: (
                     foreign.append(request.url)
-                    if urlsplit(request.url).scheme in ("http", "https")
-                    and urlsplit(request.url).netloc != own_host
+                    if urlsplit(request.url).scheme in ("http", "https") and urlsplit(request.url).netloc != own_host
                     else None
                 ),
             )
@@ -55,16 +50,12 @@ def test_swagger_ui_runs_under_the_csp_and_calls_the_api_with_a_token(live_serve
             dialog.get_by_role("button", name="Apply credentials").click()
             page.locator(".modal-ux .close-modal").click()
 
-            operation = page.locator(
-                ".opblock", has=page.locator(".opblock-summary-path", has_text="/api/v1/me/")
-            )
+            operation = page.locator(".opblock", has=page.locator(".opblock-summary-path", has_text="/api/v1/me/"))
             operation.locator(".opblock-summary").click()
             operation.get_by_role("button", name="Try it out").click()
             operation.get_by_role("button", name="Execute").click()
             live = operation.locator(".live-responses-table")
-            expect(live.locator("tbody .response-col_status").first).to_have_text(
-                "200", timeout=15_000
-            )
+            expect(live.locator("tbody .response-col_status").first).to_have_text("200", timeout=15_000)
             expect(live).to_contain_text(person.email)
         finally:
             browser.close()

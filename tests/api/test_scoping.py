@@ -32,9 +32,7 @@ def test_member_sees_own_board_and_its_schools_only(client, world):
     response = client.get(ORGANISATIONS, headers=bearer(secret))
 
     assert ids(response) == {str(world.board_a.public_id), str(world.school_a.public_id)}
-    school = next(
-        row for row in response.json()["results"] if row["id"] == str(world.school_a.public_id)
-    )
+    school = next(row for row in response.json()["results"] if row["id"] == str(world.school_a.public_id))
     assert school["parent"] == str(world.board_a.public_id)
     assert school["kind"] == "school"
 
@@ -47,10 +45,7 @@ def test_another_organisation_is_not_found_exactly_like_a_missing_one(client, wo
 
     assert_error(other, 404, "not_found")
     assert (other.status_code, other.content) == (missing.status_code, missing.content)
-    assert (
-        client.get(f"{ORGANISATIONS}{world.school_a.public_id}/", headers=headers).status_code
-        == 200
-    )
+    assert client.get(f"{ORGANISATIONS}{world.school_a.public_id}/", headers=headers).status_code == 200
 
 
 def test_memberships_of_another_organisation_are_not_found(client, world):
@@ -75,9 +70,7 @@ def test_membership_list_holds_only_reachable_organisations(client, world):
 
     assert ids(everything) == {str(world.officer_a.public_id), str(world.dpo_a.public_id)}
     assert ids(own) == ids(everything)
-    assert {row["organisation"] for row in everything.json()["results"]} == {
-        str(world.board_a.public_id)
-    }
+    assert {row["organisation"] for row in everything.json()["results"]} == {str(world.board_a.public_id)}
 
 
 def test_writes_on_another_organisation_are_not_found_and_change_nothing(client, world):
@@ -134,9 +127,7 @@ def test_role_without_the_right_to_change_gets_the_same_404(client, world):
     headers = bearer(token_for(world.dpo_a.user, scope="read_write"))
     before = snapshot()
 
-    assert (
-        client.get(f"{ORGANISATIONS}{world.board_a.public_id}/", headers=headers).status_code == 200
-    )
+    assert client.get(f"{ORGANISATIONS}{world.board_a.public_id}/", headers=headers).status_code == 200
     rename = send(
         client,
         "PATCH",
@@ -158,27 +149,21 @@ def test_role_without_the_right_to_change_gets_the_same_404(client, world):
 
 
 def test_audit_log_only_where_the_user_may_read_it(client, world):
-    organisation_services.update_organisation(
-        actor=world.officer_a.user, organisation=world.board_a, student_count=900
-    )
-    organisation_services.update_organisation(
-        actor=world.officer_b.user, organisation=world.board_b, student_count=700
-    )
+    organisation_services.update_organisation(actor=world.officer_a.user, organisation=world.board_a, student_count=900)
+    organisation_services.update_organisation(actor=world.officer_b.user, organisation=world.board_b, student_count=700)
     officer = bearer(token_for(world.officer_a.user, scope="read"))
     dpo = bearer(token_for(world.dpo_a.user, scope="read"))
 
     own = client.get(AUDIT_LOG, headers=officer)
-    filtered = client.get(
-        AUDIT_LOG, {"organisation": str(world.board_a.public_id)}, headers=officer
-    )
+    filtered = client.get(AUDIT_LOG, {"organisation": str(world.board_a.public_id)}, headers=officer)
     other = client.get(AUDIT_LOG, {"organisation": str(world.board_b.public_id)}, headers=officer)
     dpo_all = client.get(AUDIT_LOG, headers=dpo)
     dpo_own = client.get(AUDIT_LOG, {"organisation": str(world.board_a.public_id)}, headers=dpo)
 
     expected = set(
-        AuditEntry.objects.filter(
-            organisation_ref__in=[world.board_a.pk, world.school_a.pk]
-        ).values_list("seq", flat=True)
+        AuditEntry.objects.filter(organisation_ref__in=[world.board_a.pk, world.school_a.pk]).values_list(
+            "seq", flat=True
+        )
     )
     assert expected  # the change above was recorded
     assert {row["seq"] for row in own.json()["results"]} == expected
@@ -192,9 +177,7 @@ def test_audit_log_only_where_the_user_may_read_it(client, world):
 
 
 def test_organisation_filters(client, world):
-    cert = OrganisationFactory(
-        name="PO-CERT", kind=OrganisationKind.CERT, sector=None, board_number=""
-    )
+    cert = OrganisationFactory(name="PO-CERT", kind=OrganisationKind.CERT, sector=None, board_number="")
     cert.served_sectors.set([sector("PO")])
     OrganisationFactory(name="VO Stichting", sector=sector("VO"))
     headers = bearer(token_for(member(Role.CERT_ANALYST, cert).user, scope="read"))
@@ -225,9 +208,7 @@ def test_membership_and_audit_filters(client, world):
     assert found(MEMBERSHIPS, is_active="false") == {str(world.dpo_a.public_id)}
     assert found(MEMBERSHIPS, is_active="true") == {str(world.officer_a.public_id)}
     assert found(MEMBERSHIPS, search=world.dpo_a.user.email.upper()) == {str(world.dpo_a.public_id)}
-    entries = client.get(AUDIT_LOG, {"search": "member.deactivated"}, headers=headers).json()[
-        "results"
-    ]
+    entries = client.get(AUDIT_LOG, {"search": "member.deactivated"}, headers=headers).json()["results"]
     assert [entry["action"] for entry in entries] == ["member.deactivated"]
 
 

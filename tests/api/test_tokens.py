@@ -29,9 +29,7 @@ def test_token_made_in_the_session_is_shown_once_and_only_its_hash_is_kept(clien
     user = world.officer_a.user
     client.force_login(user)
 
-    response = send(
-        client, "POST", TOKENS, {"name": "Rapportage", "scope": "read", "days_valid": 30}
-    )
+    response = send(client, "POST", TOKENS, {"name": "Rapportage", "scope": "read", "days_valid": 30})
 
     assert response.status_code == 201, response.content
     body = response.json()
@@ -43,9 +41,7 @@ def test_token_made_in_the_session_is_shown_once_and_only_its_hash_is_kept(clien
     assert stored.key_hash == hashlib.sha256(secret.split("_", 2)[2].encode()).hexdigest()
     assert secret not in str(list(PersonalAccessToken.objects.values()))
     assert abs(stored.expires_at - (timezone.now() + timedelta(days=30))) < timedelta(minutes=1)
-    assert AuditEntry.objects.filter(
-        action="api_token.created", actor_ref=user.pk, object_id=body["id"]
-    ).exists()
+    assert AuditEntry.objects.filter(action="api_token.created", actor_ref=user.pk, object_id=body["id"]).exists()
     # Never again: the list shows the token without its secret.
     listed = client.get(TOKENS).json()["results"]
     assert [t["id"] for t in listed] == [body["id"]]
@@ -120,12 +116,7 @@ def test_revoked_token_is_refused_at_once(client, world):
 
     assert response.status_code == 200
     assert response.json()["revoked_at"] is not None
-    assert (
-        AuditEntry.objects.filter(
-            action="api_token.revoked", object_id=str(token.public_id)
-        ).count()
-        == 1
-    )
+    assert AuditEntry.objects.filter(action="api_token.revoked", object_id=str(token.public_id)).count() == 1
     assert_error(client.get(ME, headers=bearer(secret)), 401)
 
 
@@ -143,12 +134,7 @@ def test_read_only_token_reads_but_may_not_write(client, world):
     secret = token_for(world.officer_a.user, scope="read")
     before = snapshot()
 
-    assert (
-        client.get(
-            f"/api/v1/organisations/{world.board_a.public_id}/", headers=bearer(secret)
-        ).status_code
-        == 200
-    )
+    assert client.get(f"/api/v1/organisations/{world.board_a.public_id}/", headers=bearer(secret)).status_code == 200
     invite = send(
         client,
         "POST",
@@ -167,18 +153,14 @@ def test_read_only_token_reads_but_may_not_write(client, world):
         {"name": "Anders"},
         headers=bearer(secret),
     )
-    deactivate = client.post(
-        f"{MEMBERSHIPS}{world.dpo_a.public_id}/deactivate/", headers=bearer(secret)
-    )
+    deactivate = client.post(f"{MEMBERSHIPS}{world.dpo_a.public_id}/deactivate/", headers=bearer(secret))
 
     for response in (invite, rename, deactivate):
         assert_error(response, 403, "permission_denied")
     assert snapshot() == before
 
 
-def test_read_write_token_invites_a_member(
-    client, world, mailoutbox, django_capture_on_commit_callbacks
-):
+def test_read_write_token_invites_a_member(client, world, mailoutbox, django_capture_on_commit_callbacks):
     secret = token_for(world.officer_a.user, scope="read_write")
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -212,9 +194,7 @@ def test_a_token_cannot_mint_another_token(client, world):
     secret = token_for(world.officer_a.user, scope="read_write")
     before = snapshot()
 
-    response = send(
-        client, "POST", TOKENS, {"name": "Langer leven", "days_valid": 365}, headers=bearer(secret)
-    )
+    response = send(client, "POST", TOKENS, {"name": "Langer leven", "days_valid": 365}, headers=bearer(secret))
 
     assert_error(response, 403, "permission_denied")
     assert snapshot() == before
@@ -252,9 +232,7 @@ def test_session_writes_need_the_csrf_token(world):
     client.force_login(world.officer_a.user)
     before = snapshot()
 
-    refused = send(
-        client, "POST", TOKENS, {"name": "Zonder CSRF"}, headers={"accept-language": "en"}
-    )
+    refused = send(client, "POST", TOKENS, {"name": "Zonder CSRF"}, headers={"accept-language": "en"})
 
     error = assert_error(refused, 403, "permission_denied")
     assert "CSRF" in error["message"]

@@ -63,18 +63,11 @@ def test_list_and_filters_show_only_what_the_user_may_see(as_, organisation, peo
     assert [row["id"] for row in mine.json()["results"]] == [str(draft.public_id)]
     assert mine.json()["results"][0]["status"] == "draft"
 
-    by_org = as_(
-        people.dpo, "get", ASSESSMENTS, organisation=organisation.public_id, status="draft"
-    )
+    by_org = as_(people.dpo, "get", ASSESSMENTS, organisation=organisation.public_id, status="draft")
     assert by_org.json()["count"] == 1
     assert as_(people.dpo, "get", ASSESSMENTS, status="final").json()["count"] == 0
     assert as_(people.outsider, "get", ASSESSMENTS).json()["count"] == 0
-    assert (
-        as_(people.outsider, "get", ASSESSMENTS, organisation=organisation.public_id).json()[
-            "count"
-        ]
-        == 0
-    )
+    assert as_(people.outsider, "get", ASSESSMENTS, organisation=organisation.public_id).json()["count"] == 0
     assert_error(as_(people.ibp, "get", ASSESSMENTS, status="klaar"), 400)
 
 
@@ -136,9 +129,7 @@ def test_ibp_officer_starts_an_assessment(as_, organisation, people, draft):
         ("ibp", {"status": "final"}, "status"),
     ],
 )
-def test_starting_is_refused_with_the_field_named(
-    as_, organisation, people, draft, who, body_change, field
-):
+def test_starting_is_refused_with_the_field_named(as_, organisation, people, draft, who, body_change, field):
     body = {
         "organisation": str(organisation.public_id),
         "framework_version": str(draft.framework_version.public_id),
@@ -156,9 +147,7 @@ def test_starting_is_refused_with_the_field_named(
 
 
 def test_ibp_officer_answers_a_norm_in_a_draft(as_, people, draft):
-    response = as_(
-        people.ibp, "patch", score_url(draft, "GO.01"), {"level": 3, "justification": "Vastgesteld"}
-    )
+    response = as_(people.ibp, "patch", score_url(draft, "GO.01"), {"level": 3, "justification": "Vastgesteld"})
 
     assert response.status_code == 200, response.content
     assert response.json()["level"] == 3
@@ -187,9 +176,7 @@ def test_ibp_officer_answers_a_norm_in_a_draft(as_, people, draft):
 def test_others_cannot_answer(as_, people, draft, who, status):
     before = everything(draft)
 
-    assert_error(
-        as_(getattr(people, who), "patch", score_url(draft, "GO.01"), {"level": 3}), status
-    )
+    assert_error(as_(getattr(people, who), "patch", score_url(draft, "GO.01"), {"level": 3}), status)
 
     assert everything(draft) == before
 
@@ -326,9 +313,7 @@ def test_reviewer_records_a_verdict_only_while_under_review(as_, people, audit):
     # another auditor of the same firm sees nothing.
     assert_error(as_(people.auditor, "patch", score_url(audit, "GO.02"), {"level": 1}), 403)
     assert_error(as_(people.ibp, "patch", score_url(audit, "GO.02"), {"auditor_level": 5}), 403)
-    assert_error(
-        as_(people.other_auditor, "patch", score_url(audit, "GO.02"), {"auditor_level": 1}), 404
-    )
+    assert_error(as_(people.other_auditor, "patch", score_url(audit, "GO.02"), {"auditor_level": 1}), 404)
     assert everything(audit) == before
 
     final = as_(
@@ -352,9 +337,7 @@ def test_reviewer_records_a_verdict_only_while_under_review(as_, people, audit):
         ("outsider", "auditor", 404),
     ],
 )
-def test_assigning_a_reviewer_is_refused_for_the_wrong_person(
-    as_, people, audit, who, reviewer, status
-):
+def test_assigning_a_reviewer_is_refused_for_the_wrong_person(as_, people, audit, who, reviewer, status):
     email = {"own-ibp": people.ibp.email, "auditor": people.auditor.email}.get(reviewer, reviewer)
     before = everything(audit)
 
@@ -416,14 +399,10 @@ def test_improvement_actions_are_planned_and_changed(as_, organisation, people, 
 def test_changing_an_action_is_refused_for_the_wrong_person_or_input(
     as_, organisation, people, draft, who, body, status, field
 ):
-    action = services.create_improvement_action(
-        actor=people.ibp, organisation=organisation, title="Back-ups testen"
-    )
+    action = services.create_improvement_action(actor=people.ibp, organisation=organisation, title="Back-ups testen")
     before = everything(draft)
 
-    error = assert_error(
-        as_(getattr(people, who), "patch", f"{ACTIONS}{action.public_id}/", body), status
-    )
+    error = assert_error(as_(getattr(people, who), "patch", f"{ACTIONS}{action.public_id}/", body), status)
 
     if field:
         assert field in error["fields"]

@@ -33,10 +33,7 @@ AUDITOR = "auditor@demo.weerbaar.invalid"
 
 
 def row_counts() -> dict:
-    return {
-        model.__name__: model.objects.count()
-        for model in (Assessment, NormScore, ImprovementAction, AuditEntry)
-    }
+    return {model.__name__: model.objects.count() for model in (Assessment, NormScore, ImprovementAction, AuditEntry)}
 
 
 def home_of(email: str) -> Organisation:
@@ -67,10 +64,7 @@ def test_demo_gives_each_demo_login_assessments_in_the_state_it_works_on(demo_se
     assert 1.6 <= fmean(levels) <= 2.4
     # Gaps of the final one became improvement actions, as finalising does.
     assert ImprovementAction.objects.filter(source_assessment=final).exists()
-    answered = (
-        draft.scores.filter(level__isnull=False).count()
-        + draft.scores.filter(not_applicable=True).count()
-    )
+    answered = draft.scores.filter(level__isnull=False).count() + draft.scores.filter(not_applicable=True).count()
     assert 0.35 * draft.scores.count() <= answered <= 0.65 * draft.scores.count()
 
     mbo = Assessment.objects.filter(organisation=home_of(MBO_IBP))
@@ -88,9 +82,7 @@ def test_demo_gives_each_demo_login_assessments_in_the_state_it_works_on(demo_se
     assert counts[AssessmentStatus.DRAFT] == 1
     assert counts[AssessmentStatus.UNDER_REVIEW] == 1
     # One audit entry per assessment written.
-    assert AuditEntry.objects.filter(action="assessment.demo_loaded").count() == sum(
-        counts.values()
-    )
+    assert AuditEntry.objects.filter(action="assessment.demo_loaded").count() == sum(counts.values())
 
 
 def test_demo_assessments_are_the_same_every_time_and_a_second_run_changes_nothing(
@@ -154,9 +146,7 @@ def test_seed_demo_loads_assessments_in_every_state_once(settings):
     assert states[AssessmentStatus.DRAFT] >= 1
     assert states[AssessmentStatus.UNDER_REVIEW] >= 1
     assert states[AssessmentStatus.FINAL] >= 1
-    assert Assessment.objects.filter(
-        organisation=home_of(IBP), status=AssessmentStatus.DRAFT
-    ).exists()
+    assert Assessment.objects.filter(organisation=home_of(IBP), status=AssessmentStatus.DRAFT).exists()
     assert Assessment.objects.get(status=AssessmentStatus.UNDER_REVIEW).reviewer.email == AUDITOR
     assert "Demo assessments loaded" in out.getvalue()
     before = row_counts()

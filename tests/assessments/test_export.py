@@ -114,15 +114,10 @@ def test_pdf_export_is_a_pdf_naming_the_organisation(client, organisation, peopl
     document = exports.pdf_document(exports.export_data(answered))
     assert len(document.pages) >= 1
     assert organisation.name in document.metadata.title
-    first_page = " ".join(
-        box.text for box in document.pages[0]._page_box.descendants() if getattr(box, "text", None)
-    )
+    first_page = " ".join(box.text for box in document.pages[0]._page_box.descendants() if getattr(box, "text", None))
     assert organisation.name in first_page
     assert "GO.01" in " ".join(
-        box.text
-        for page in document.pages
-        for box in page._page_box.descendants()
-        if getattr(box, "text", None)
+        box.text for page in document.pages for box in page._page_box.descendants() if getattr(box, "text", None)
     )
 
 

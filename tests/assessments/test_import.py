@@ -280,9 +280,7 @@ def test_import_applies_every_row_with_one_audit_entry(draft, people):
     counts = services.import_scores(actor=people.ibp, assessment=draft, rows=rows)
 
     assert counts == {"rows": 2, "changed": 2}
-    got = {
-        code: (level, na, reason, text) for code, level, na, reason, text, _a, _n in answers(draft)
-    }
+    got = {code: (level, na, reason, text) for code, level, na, reason, text, _a, _n in answers(draft)}
     assert got["GO.01"] == (4, False, "", "Vastgesteld")
     assert got["SM.03"] == (None, True, "Geen eigen servers", "")
     assert got["GO.02"] == (None, False, "", "")
@@ -313,9 +311,7 @@ def test_only_people_who_edit_the_assessment_may_import(draft, people, who):
     before = snapshot(draft)
 
     with pytest.raises(PermissionDenied):
-        services.import_scores(
-            actor=getattr(people, who), assessment=draft, rows=[ImportRow(2, "GO.01", 4)]
-        )
+        services.import_scores(actor=getattr(people, who), assessment=draft, rows=[ImportRow(2, "GO.01", 4)])
 
     assert snapshot(draft) == before
 
@@ -420,9 +416,7 @@ def test_command_imports_as_the_named_person(draft, people, tmp_path):
     path.write_bytes(xlsx_bytes([["SM.01", 5, None, None, "Getoetst door de accountant"]]))
     out = StringIO()
 
-    call_command(
-        "import_assessment", str(draft.public_id), str(path), "--as", people.ibp.email, stdout=out
-    )
+    call_command("import_assessment", str(draft.public_id), str(path), "--as", people.ibp.email, stdout=out)
 
     assert draft.scores.get(norm__code="SM.01").level == 5
     assert "1 norms read from zelfevaluatie.xlsx, 1 answers changed" in out.getvalue()
@@ -450,9 +444,7 @@ def test_command_refuses_someone_who_may_not_edit(draft, people, tmp_path, who):
     before = snapshot(draft)
 
     with pytest.raises(CommandError):
-        call_command(
-            "import_assessment", str(draft.public_id), str(path), "--as", getattr(people, who).email
-        )
+        call_command("import_assessment", str(draft.public_id), str(path), "--as", getattr(people, who).email)
 
     assert snapshot(draft) == before
 

@@ -73,9 +73,12 @@ def test_score_validation(organisation, version, people):
     score.refresh_from_db()
     assert (score.level, score.not_applicable) == (None, False)
 
-    services.save_score(actor=people["ibp"], score=score, level=None, not_applicable=True, not_applicable_reason="Geen eigen servers")
+    services.save_score(
+        actor=people["ibp"], score=score, level=None, not_applicable=True, not_applicable_reason="Geen eigen servers"
+    )
     score.refresh_from_db()
-    assert score.not_applicable and score.level is None
+    assert score.not_applicable
+    assert score.level is None
 
 
 def test_submit_needs_board_member_and_every_norm_answered(organisation, version, people):
@@ -160,7 +163,9 @@ def test_audit_review_by_assigned_auditor_only(organisation, version, people):
     score = assessment.scores.get(norm__code="GO.01")
     with pytest.raises(PermissionDenied):
         services.record_review(actor=people["other_auditor"], score=score, auditor_level=1)
-    services.record_review(actor=people["auditor"], score=score, auditor_level=2, auditor_note="Geen bewijs van evaluatie")
+    services.record_review(
+        actor=people["auditor"], score=score, auditor_level=2, auditor_note="Geen bewijs van evaluatie"
+    )
     score.refresh_from_db()
     assert (score.level, score.auditor_level) == (4, 2)
 
@@ -189,7 +194,9 @@ def test_evidence_upload_checks_type_size_and_content(organisation, version, peo
     assessment = services.start_assessment(actor=people["ibp"], organisation=organisation, framework_version=version)
     score = assessment.scores.first()
     evidence = services.add_evidence_file(
-        actor=people["ibp"], score=score, upload=SimpleUploadedFile("beleid.pdf", b"%PDF-1.7 inhoud", content_type="application/pdf")
+        actor=people["ibp"],
+        score=score,
+        upload=SimpleUploadedFile("beleid.pdf", b"%PDF-1.7 inhoud", content_type="application/pdf"),
     )
     assert evidence.sha256 == __import__("hashlib").sha256(b"%PDF-1.7 inhoud").hexdigest()
     assert evidence.file.read() == b"%PDF-1.7 inhoud"
@@ -214,7 +221,9 @@ def test_evidence_upload_checks_type_size_and_content(organisation, version, peo
 
 def test_evidence_of_another_organisation_is_not_found(organisation, other_organisation, version, people):
     assessment = services.start_assessment(actor=people["ibp"], organisation=organisation, framework_version=version)
-    evidence = services.add_evidence_link(actor=people["ibp"], score=assessment.scores.first(), url="https://example.org/a")
+    evidence = services.add_evidence_link(
+        actor=people["ibp"], score=assessment.scores.first(), url="https://example.org/a"
+    )
     outsider = member(Role.IBP_OFFICER, other_organisation).user
     from django.http import Http404
 
@@ -225,7 +234,11 @@ def test_evidence_of_another_organisation_is_not_found(organisation, other_organ
 
 def test_domain_target_applies_to_new_assessments(organisation, version, people):
     services.set_domain_target(
-        actor=people["ibp"], organisation=organisation, framework=version.framework, domain_code="SM", target_level=4,
+        actor=people["ibp"],
+        organisation=organisation,
+        framework=version.framework,
+        domain_code="SM",
+        target_level=4,
         reason="Veel gevoelige leerlingdata",
     )
     assessment = services.start_assessment(actor=people["ibp"], organisation=organisation, framework_version=version)

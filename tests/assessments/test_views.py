@@ -57,9 +57,7 @@ def version():
 
 @pytest.fixture
 def people(organisation):
-    audit_firm = OrganisationFactory(
-        name="Auditbureau", kind=OrganisationKind.AUDIT_FIRM, sector=None, board_number=""
-    )
+    audit_firm = OrganisationFactory(name="Auditbureau", kind=OrganisationKind.AUDIT_FIRM, sector=None, board_number="")
     return {
         "ibp": member(Role.IBP_OFFICER, organisation).user,
         "board": member(Role.BOARD_MEMBER, organisation).user,
@@ -116,9 +114,7 @@ def snapshot(assessment):
 # --- the whole flow ------------------------------------------------------------------------------
 
 
-def test_officer_board_and_auditor_complete_an_audit_through_the_pages(
-    client, organisation, version, people
-):
+def test_officer_board_and_auditor_complete_an_audit_through_the_pages(client, organisation, version, people):
     # The IBP officer starts an external audit from the organisation's assessment list.
     officer = as_user(client, people["ibp"])
     page = officer.get(url("organisation_assessments", organisation.public_id))
@@ -168,22 +164,15 @@ def test_officer_board_and_auditor_complete_an_audit_through_the_pages(
     )
 
     # A level outside 1 to 5 is refused with the error on that norm's level field.
-    response = officer.post(
-        url("norm_answer", assessment.public_id, "GO.01"), level_data("GO.01", 9), **HTMX
-    )
+    response = officer.post(url("norm_answer", assessment.public_id, "GO.01"), level_data("GO.01", 9), **HTMX)
     assert response.status_code == 200
     assert 'id="n-go-01-level-error"' in response.content.decode()
     assert score_of(assessment, "GO.01").level == 4
 
     # Without JavaScript the same form posts and comes back to the page (post/redirect/get)...
-    response = officer.post(
-        url("norm_answer", assessment.public_id, "GO.02"), level_data("GO.02", 4)
-    )
+    response = officer.post(url("norm_answer", assessment.public_id, "GO.02"), level_data("GO.02", 4))
     assert response.status_code == 302
-    assert (
-        response["Location"]
-        == url("assessment_detail", assessment.public_id) + "?domain=GO#n-go-02"
-    )
+    assert response["Location"] == url("assessment_detail", assessment.public_id) + "?domain=GO#n-go-02"
     assert score_of(assessment, "GO.02").level == 4
     # ...or shows the whole page again with the error beside the norm.
     response = officer.post(
@@ -198,9 +187,7 @@ def test_officer_board_and_auditor_complete_an_audit_through_the_pages(
 
     # Evidence: a document uploaded to a norm is listed with a download link.
     upload = SimpleUploadedFile("beleid.pdf", PDF, content_type="application/pdf")
-    response = officer.post(
-        url("evidence_upload", assessment.public_id, "GO.01"), {"n-go-01-file": upload}
-    )
+    response = officer.post(url("evidence_upload", assessment.public_id, "GO.01"), {"n-go-01-file": upload})
     assert response.status_code == 302
     evidence = Evidence.objects.get(score__assessment=assessment)
     assert evidence.name == "beleid.pdf"
@@ -219,9 +206,7 @@ def test_officer_board_and_auditor_complete_an_audit_through_the_pages(
     page = board.get(url("assessment_detail", assessment.public_id)).content.decode()
     assert url("assessment_assign_reviewer", assessment.public_id) in page
     assert f'value="{people["auditor"].pk}"' in page
-    board.post(
-        url("assessment_assign_reviewer", assessment.public_id), {"reviewer": people["auditor"].pk}
-    )
+    board.post(url("assessment_assign_reviewer", assessment.public_id), {"reviewer": people["auditor"].pk})
     assessment.refresh_from_db()
     assert (assessment.status, assessment.reviewer) == (
         AssessmentStatus.UNDER_REVIEW,
@@ -233,9 +218,7 @@ def test_officer_board_and_auditor_complete_an_audit_through_the_pages(
     assert assessment.title in auditor.get(url("review_list")).content.decode()
     page = auditor.get(url("assessment_detail", assessment.public_id)).content.decode()
     assert url("norm_review", assessment.public_id, "GO.01") in page
-    assert (
-        f'action="{url("norm_answer", assessment.public_id, "GO.01")}"' not in page
-    )  # no answer forms
+    assert f'action="{url("norm_answer", assessment.public_id, "GO.01")}"' not in page  # no answer forms
     assert "Beleid vastgesteld" in page  # the institution's justification
     assert url("evidence_download", evidence.public_id) in page
     response = auditor.post(
@@ -246,9 +229,7 @@ def test_officer_board_and_auditor_complete_an_audit_through_the_pages(
     assert response.status_code == 200
     assert 'role="status"' in response.content.decode()
     assert score_of(assessment, "GO.01").auditor_level == 2
-    response = auditor.post(
-        url("assessment_finalise", assessment.public_id), {"review_summary": "Goed op weg"}
-    )
+    response = auditor.post(url("assessment_finalise", assessment.public_id), {"review_summary": "Goed op weg"})
     assert response.status_code == 302
     assert response["Location"] == url("assessment_results", assessment.public_id)
     assessment.refresh_from_db()
@@ -266,11 +247,7 @@ def test_officer_board_and_auditor_complete_an_audit_through_the_pages(
     assert svg.count("<rect") == 2
     assert "style=" not in svg
     rows = re.findall(r'<tr class="utrecht-table__row">(.*?)</tr>', html, re.S)
-    domain_rows = [
-        re.findall(r">([^<>]*)</t[hd]>", row)
-        for row in rows
-        if "Domein GO" in row or "Domein SM" in row
-    ]
+    domain_rows = [re.findall(r">([^<>]*)</t[hd]>", row) for row in rows if "Domein GO" in row or "Domein SM" in row]
     assert domain_rows[0][:3] == ["GO Domein GO", one_decimal(3.0), "3"]
     assert domain_rows[1][:3] == ["SM Domein SM", one_decimal(4.0), "3"]
     assert f">{one_decimal(3.5)}</dd>" in html
@@ -282,9 +259,7 @@ def test_officer_board_and_auditor_complete_an_audit_through_the_pages(
 
 
 def _buttons(client, user, assessment) -> set[str]:
-    html = (
-        as_user(client, user).get(url("assessment_detail", assessment.public_id)).content.decode()
-    )
+    html = as_user(client, user).get(url("assessment_detail", assessment.public_id)).content.decode()
     names = {
         "answer": url("norm_answer", assessment.public_id, "GO.01"),
         "submit": url("assessment_submit", assessment.public_id),
@@ -323,32 +298,15 @@ def test_service_refusals_are_shown_and_change_nothing(client, organisation, ver
     assessment = start(organisation, version, people)
     before = snapshot(assessment)
     # Not every norm is answered: the board's submit is refused with the reason.
-    response = as_user(client, people["board"]).post(
-        url("assessment_submit", assessment.public_id), follow=True
-    )
+    response = as_user(client, people["board"]).post(url("assessment_submit", assessment.public_id), follow=True)
     assert response.status_code == 200
     assert "GO.01" in "".join(str(m) for m in response.context["messages"])
     # The IBP officer may not submit, nor the DPO answer: 403, nothing changed.
-    assert (
-        as_user(client, people["ibp"])
-        .post(url("assessment_submit", assessment.public_id))
-        .status_code
-        == 403
-    )
+    assert as_user(client, people["ibp"]).post(url("assessment_submit", assessment.public_id)).status_code == 403
     dpo = as_user(client, people["dpo"])
-    assert (
-        dpo.post(
-            url("norm_answer", assessment.public_id, "GO.01"), level_data("GO.01", 5)
-        ).status_code
-        == 403
-    )
+    assert dpo.post(url("norm_answer", assessment.public_id, "GO.01"), level_data("GO.01", 5)).status_code == 403
     upload = SimpleUploadedFile("beleid.pdf", PDF, content_type="application/pdf")
-    assert (
-        dpo.post(
-            url("evidence_upload", assessment.public_id, "GO.01"), {"n-go-01-file": upload}
-        ).status_code
-        == 403
-    )
+    assert dpo.post(url("evidence_upload", assessment.public_id, "GO.01"), {"n-go-01-file": upload}).status_code == 403
     assert snapshot(assessment) == before
 
 
@@ -356,14 +314,10 @@ def test_bad_evidence_is_refused_with_the_reason(client, organisation, version, 
     assessment = start(organisation, version, people)
     officer = as_user(client, people["ibp"])
     upload = SimpleUploadedFile("macro.exe", b"MZ\x90\x00", content_type="application/octet-stream")
-    response = officer.post(
-        url("evidence_upload", assessment.public_id, "SM.01"), {"n-sm-01-file": upload}, **HTMX
-    )
+    response = officer.post(url("evidence_upload", assessment.public_id, "SM.01"), {"n-sm-01-file": upload}, **HTMX)
     assert response.status_code == 200
     assert 'id="n-sm-01-file-error"' in response.content.decode()
-    response = officer.post(
-        url("evidence_link", assessment.public_id, "SM.01"), {"n-sm-01-url": "javascript:alert(1)"}
-    )
+    response = officer.post(url("evidence_link", assessment.public_id, "SM.01"), {"n-sm-01-url": "javascript:alert(1)"})
     assert response.status_code == 400
     assert 'id="n-sm-01-url-error"' in response.content.decode()
     assert not Evidence.objects.exists()
@@ -376,10 +330,7 @@ def test_bad_evidence_is_refused_with_the_reason(client, organisation, version, 
     )
     assert 'href="https://intranet.example.org/back-ups"' in response.content.decode()
     link = Evidence.objects.get()
-    assert (
-        as_user(client, people["ibp"]).get(url("evidence_download", link.public_id)).status_code
-        == 404
-    )
+    assert as_user(client, people["ibp"]).get(url("evidence_download", link.public_id)).status_code == 404
     response = officer.post(url("evidence_remove", link.public_id), **HTMX)
     assert response.status_code == 200
     assert not Evidence.objects.exists()
@@ -422,9 +373,7 @@ def _all_pages(assessment, evidence, action):
 
 
 @pytest.mark.parametrize("who", ["outsider", "other_auditor", "auditor"])
-def test_outsiders_find_nothing_of_another_organisations_assessment(
-    client, organisation, version, people, who
-):
+def test_outsiders_find_nothing_of_another_organisations_assessment(client, organisation, version, people, who):
     assessment = start(organisation, version, people, kind=AssessmentKind.EXTERNAL_AUDIT)
     evidence = services.add_evidence_link(
         actor=people["ibp"], score=score_of(assessment, "GO.01"), url="https://example.org/geheim"
@@ -453,9 +402,7 @@ def test_assigned_reviewer_sees_the_assessment_but_not_the_rest_of_the_organisat
     assessment = start(organisation, version, people, kind=AssessmentKind.EXTERNAL_AUDIT)
     answer_all(assessment, people["ibp"])
     services.submit_assessment(actor=people["board"], assessment=assessment)
-    services.assign_reviewer(
-        actor=people["board"], assessment=assessment, reviewer=people["auditor"]
-    )
+    services.assign_reviewer(actor=people["board"], assessment=assessment, reviewer=people["auditor"])
     auditor = as_user(client, people["auditor"])
     assert auditor.get(url("assessment_detail", assessment.public_id)).status_code == 200
     assert auditor.get(url("assessment_results", assessment.public_id)).status_code == 200
@@ -467,18 +414,11 @@ def test_assigned_reviewer_sees_the_assessment_but_not_the_rest_of_the_organisat
         assert auditor.get(path).status_code == 404, path
     # The reviewer reviews, but does not answer for the institution.
     before = snapshot(assessment)
-    assert (
-        auditor.post(
-            url("norm_answer", assessment.public_id, "GO.01"), level_data("GO.01", 1)
-        ).status_code
-        == 403
-    )
+    assert auditor.post(url("norm_answer", assessment.public_id, "GO.01"), level_data("GO.01", 1)).status_code == 403
     assert snapshot(assessment) == before
 
 
-def test_final_assessment_is_read_only_and_refuses_every_change(
-    client, organisation, version, people
-):
+def test_final_assessment_is_read_only_and_refuses_every_change(client, organisation, version, people):
     assessment = start(organisation, version, people)
     answer_all(assessment, people["ibp"], level=2)
     evidence = services.add_evidence_link(
@@ -496,27 +436,14 @@ def test_final_assessment_is_read_only_and_refuses_every_change(
     assert "<textarea" not in html
     assert "read-only-note" in html
 
-    response = officer.post(
-        url("norm_answer", assessment.public_id, "GO.01"), level_data("GO.01", 5)
-    )
+    response = officer.post(url("norm_answer", assessment.public_id, "GO.01"), level_data("GO.01", 5))
     assert response.status_code == 400
-    assert (
-        nl("This assessment is no longer a draft and cannot be changed.")
-        in response.content.decode()
-    )
-    response = officer.post(
-        url("norm_answer", assessment.public_id, "GO.01"), level_data("GO.01", 5), **HTMX
-    )
-    assert (
-        nl("This assessment is no longer a draft and cannot be changed.")
-        in response.content.decode()
-    )
+    assert nl("This assessment is no longer a draft and cannot be changed.") in response.content.decode()
+    response = officer.post(url("norm_answer", assessment.public_id, "GO.01"), level_data("GO.01", 5), **HTMX)
+    assert nl("This assessment is no longer a draft and cannot be changed.") in response.content.decode()
     upload = SimpleUploadedFile("beleid.pdf", PDF, content_type="application/pdf")
     assert (
-        officer.post(
-            url("evidence_upload", assessment.public_id, "GO.01"), {"n-go-01-file": upload}
-        ).status_code
-        == 400
+        officer.post(url("evidence_upload", assessment.public_id, "GO.01"), {"n-go-01-file": upload}).status_code == 400
     )
     assert officer.post(url("evidence_remove", evidence.public_id)).status_code == 400
     board = as_user(client, people["board"])
@@ -542,9 +469,7 @@ def _busy_assessment(organisation, version, people, other_version):
     answer_all(other, people["ibp"], level=4)
     for score in NormScore.objects.filter(assessment=assessment).select_related("norm"):
         services.save_score(actor=people["ibp"], score=score, level=2, justification="Deels")
-        services.add_evidence_link(
-            actor=people["ibp"], score=score, url=f"https://example.org/{score.norm.code}"
-        )
+        services.add_evidence_link(actor=people["ibp"], score=score, url=f"https://example.org/{score.norm.code}")
         services.create_improvement_action(
             actor=people["ibp"],
             organisation=organisation,
@@ -601,14 +526,10 @@ def test_work_page_queries_do_not_grow_with_the_framework(
 # --- evidence download ---------------------------------------------------------------------------
 
 
-def test_evidence_download_for_members_and_the_assigned_reviewer_only(
-    client, organisation, version, people
-):
+def test_evidence_download_for_members_and_the_assigned_reviewer_only(client, organisation, version, people):
     assessment = start(organisation, version, people, kind=AssessmentKind.PEER_REVIEW)
     upload = SimpleUploadedFile("Beleid 2026.pdf", PDF, content_type="application/pdf")
-    evidence = services.add_evidence_file(
-        actor=people["ibp"], score=score_of(assessment, "SM.02"), upload=upload
-    )
+    evidence = services.add_evidence_file(actor=people["ibp"], score=score_of(assessment, "SM.02"), upload=upload)
     download = url("evidence_download", evidence.public_id)
 
     peer = member(Role.IBP_OFFICER, OrganisationFactory(name="Buurbestuur")).user
@@ -632,29 +553,21 @@ def test_evidence_download_for_members_and_the_assigned_reviewer_only(
 # --- suggestions through mappings --------------------------------------------------------------
 
 
-def test_answer_on_a_mapped_framework_is_offered_and_fills_the_form_only(
-    client, organisation, version, people
-):
+def test_answer_on_a_mapped_framework_is_offered_and_fills_the_form_only(client, organisation, version, people):
     iso = published_version(code="ISO", domains={"A": 2})
-    Mapping.objects.create(
-        source=version.norms.get(code="SM.01"), target=iso.norms.get(code="A.01")
-    )
+    Mapping.objects.create(source=version.norms.get(code="SM.01"), target=iso.norms.get(code="A.01"))
     iso_assessment = start(organisation, iso, people)
     services.save_score(actor=people["ibp"], score=score_of(iso_assessment, "A.01"), level=4)
     assessment = start(organisation, version, people)
 
     officer = as_user(client, people["ibp"])
-    html = officer.get(
-        url("assessment_detail", assessment.public_id) + "?domain=SM"
-    ).content.decode()
+    html = officer.get(url("assessment_detail", assessment.public_id) + "?domain=SM").content.decode()
     block = html.split('id="n-sm-01"')[1].split('id="n-sm-02"')[0]
     assert "ISO" in block
     assert "A.01" in block
     assert 'name="suggested_level" value="4"' in block
 
-    response = officer.get(
-        url("norm_answer", assessment.public_id, "SM.01") + "?suggested_level=4", **HTMX
-    )
+    response = officer.get(url("norm_answer", assessment.public_id, "SM.01") + "?suggested_level=4", **HTMX)
     assert re.search(r'id="n-sm-01-level-4" value="4" checked', response.content.decode())
     # Filled in, not saved: the person checks it and saves.
     assert score_of(assessment, "SM.01").level is None
@@ -725,22 +638,14 @@ def test_gaps_become_actions_that_the_plan_page_edits(client, organisation, vers
         not in dpo.get(url("improvement_plan", organisation.public_id)).content.decode()
     )
     assert (
-        dpo.post(
-            url("improvement_action_edit", action.public_id), {"title": "x", "status": "done"}
-        ).status_code
-        == 403
+        dpo.post(url("improvement_action_edit", action.public_id), {"title": "x", "status": "done"}).status_code == 403
     )
     assert dpo.get(url("improvement_action_edit", action.public_id)).status_code == 403
-    assert (
-        dpo.post(url("improvement_plan", organisation.public_id), {"title": "Iets"}).status_code
-        == 403
-    )
+    assert dpo.post(url("improvement_plan", organisation.public_id), {"title": "Iets"}).status_code == 403
     assert ImprovementAction.objects.count() == 2
 
 
-def test_domain_targets_apply_to_assessments_started_afterwards(
-    client, organisation, version, people
-):
+def test_domain_targets_apply_to_assessments_started_afterwards(client, organisation, version, people):
     officer = as_user(client, people["ibp"])
     page = officer.get(url("domain_targets", organisation.public_id))
     assert page.status_code == 200
@@ -764,27 +669,20 @@ def test_domain_targets_apply_to_assessments_started_afterwards(
     dpo = as_user(client, people["dpo"])
     assert dpo.get(url("domain_targets", organisation.public_id)).status_code == 200
     assert (
-        dpo.post(
-            url("domain_targets", organisation.public_id), {"framework": "TEST", "target_n-sm": "5"}
-        ).status_code
+        dpo.post(url("domain_targets", organisation.public_id), {"framework": "TEST", "target_n-sm": "5"}).status_code
         == 403
     )
     assert DomainTarget.objects.get().target_level == 4
 
 
-def test_start_form_errors_are_shown_and_start_from_last_copies_levels(
-    client, organisation, version, people
-):
+def test_start_form_errors_are_shown_and_start_from_last_copies_levels(client, organisation, version, people):
     officer = as_user(client, people["ibp"])
     response = officer.post(
         url("assessment_start", organisation.public_id),
         {"framework_version": version.pk, "kind": AssessmentKind.SELF, "start_from_last": "on"},
     )
     assert response.status_code == 400
-    assert (
-        nl("There is no final assessment on this framework to start from.")
-        in response.content.decode()
-    )
+    assert nl("There is no final assessment on this framework to start from.") in response.content.decode()
     assert not Assessment.objects.exists()
 
     first = start(organisation, version, people)
@@ -815,19 +713,12 @@ def test_results_compare_with_the_previous_final_assessment(client, organisation
     services.save_score(actor=people["ibp"], score=score_of(second, "GO.01"), level=4)
     services.save_score(actor=people["ibp"], score=score_of(second, "SM.03"), level=1)
 
-    html = (
-        as_user(client, people["board"])
-        .get(url("assessment_results", second.public_id))
-        .content.decode()
-    )
+    html = as_user(client, people["board"]).get(url("assessment_results", second.public_id)).content.decode()
     compare = html.split('id="compare-heading"')[1]
     rows = {
         row[0].split()[0]: row[1:]
         for row in (
-            [
-                re.sub(r"<[^>]+>", "", cell).strip()
-                for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", tr, re.S)
-            ]
+            [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", tr, re.S)]
             for tr in re.findall(r'<tr class="utrecht-table__row">(.*?)</tr>', compare, re.S)
         )
     }
@@ -846,20 +737,14 @@ def test_results_compare_with_the_previous_final_assessment(client, organisation
 
 
 def test_next_audit_due_and_overdue_under_the_sector_policy(client, people):
-    university = OrganisationFactory(
-        name="Universiteit", kind=OrganisationKind.INSTITUTION, sector=sector("WO")
-    )
+    university = OrganisationFactory(name="Universiteit", kind=OrganisationKind.INSTITUTION, sector=sector("WO"))
     officer = member(Role.IBP_OFFICER, university).user
     status = selectors.audit_status(university)
     assert status.applies
     assert status.overdue
     assert status.never_audited
     assert status.due is None
-    html = (
-        as_user(client, officer)
-        .get(url("organisation_assessments", university.public_id))
-        .content.decode()
-    )
+    html = as_user(client, officer).get(url("organisation_assessments", university.public_id)).content.decode()
     assert nl("No audit on record") in html
 
     version = published_version()
@@ -893,14 +778,10 @@ def test_sector_coordinator_sees_counts_of_overdue_audits_only(client, people):
     coordinator = member(Role.SECTOR_COORDINATOR, coordinator_org).user
     version = published_version()
     universities = [
-        OrganisationFactory(
-            name=f"Instelling WO {n}", kind=OrganisationKind.INSTITUTION, sector=sector("WO")
-        )
+        OrganisationFactory(name=f"Instelling WO {n}", kind=OrganisationKind.INSTITUTION, sector=sector("WO"))
         for n in range(3)
     ]
-    for index, finalised in enumerate(
-        [timezone.now() - timedelta(days=30), timezone.now() - timedelta(days=400)]
-    ):
+    for index, finalised in enumerate([timezone.now() - timedelta(days=30), timezone.now() - timedelta(days=400)]):
         officer = member(Role.IBP_OFFICER, universities[index]).user
         audit = services.start_assessment(
             actor=officer,
@@ -908,21 +789,16 @@ def test_sector_coordinator_sees_counts_of_overdue_audits_only(client, people):
             framework_version=version,
             kind=AssessmentKind.EXTERNAL_AUDIT,
         )
-        Assessment.objects.filter(pk=audit.pk).update(
-            status=AssessmentStatus.FINAL, finalised_at=finalised
-        )
+        Assessment.objects.filter(pk=audit.pk).update(status=AssessmentStatus.FINAL, finalised_at=finalised)
 
     rows = selectors.overdue_audit_counts(coordinator)
-    assert [
-        (r["sector"].code, r["organisations"], r["overdue"], r["never_audited"]) for r in rows
-    ] == [("WO", 3, 2, 1)]
+    assert [(r["sector"].code, r["organisations"], r["overdue"], r["never_audited"]) for r in rows] == [("WO", 3, 2, 1)]
     response = as_user(client, coordinator).get(url("overdue_audits"))
     html = response.content.decode()
     assert response.status_code == 200
     assert "Instelling WO" not in html  # counts, no names
     assert (
-        url("overdue_audits")
-        in as_user(client, coordinator).get(reverse("organisations:dashboard")).content.decode()
+        url("overdue_audits") in as_user(client, coordinator).get(reverse("organisations:dashboard")).content.decode()
     )
     assert as_user(client, people["ibp"]).get(url("overdue_audits")).status_code == 403
     assert selectors.overdue_audit_counts(people["ibp"]) == []
@@ -939,9 +815,7 @@ def test_organisation_page_links_to_assessments_for_members_only(client, organis
         .content.decode()
     )
     assert all(link in html for link in links)
-    coordinator_org = OrganisationFactory(
-        kind=OrganisationKind.SECTOR_ORGANISATION, sector=None, board_number=""
-    )
+    coordinator_org = OrganisationFactory(kind=OrganisationKind.SECTOR_ORGANISATION, sector=None, board_number="")
     coordinator_org.served_sectors.set([organisation.sector])
     coordinator = member(Role.SECTOR_COORDINATOR, coordinator_org).user
     response = as_user(client, coordinator).get(

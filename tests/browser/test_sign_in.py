@@ -45,11 +45,7 @@ def browser_page(monkeypatch):
 
 
 def policy_violations(page) -> list[str]:
-    return [
-        m
-        for m in page.console_messages
-        if "Content Security Policy" in m or "Content-Security-Policy" in m
-    ]
+    return [m for m in page.console_messages if "Content Security Policy" in m or "Content-Security-Policy" in m]
 
 
 def serious_accessibility_violations(page) -> list[str]:
@@ -92,9 +88,7 @@ def test_sign_in_with_password_and_authenticator_code(live_server, browser_page)
     assert "Fatima" in heading.inner_text()
     assert serious_accessibility_violations(page) == []
     assert policy_violations(page) == []
-    assert not [m for m in page.console_messages if m.startswith(("error", "pageerror"))], (
-        page.console_messages
-    )
+    assert not [m for m in page.console_messages if m.startswith(("error", "pageerror"))], page.console_messages
 
 
 def test_authenticator_app_setup_page_shows_the_qr_code(live_server, browser_page):

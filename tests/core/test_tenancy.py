@@ -47,7 +47,9 @@ def test_cert_reaches_its_constituency_sectors_for_incidents():
 
 def test_sector_roles_never_reach_single_institution_scores():
     po = OrganisationFactory(name="PO-bestuur", sector=sector("PO"))
-    coordinator_org = OrganisationFactory(name="SIVON", kind=OrganisationKind.SECTOR_ORGANISATION, sector=None, board_number="")
+    coordinator_org = OrganisationFactory(
+        name="SIVON", kind=OrganisationKind.SECTOR_ORGANISATION, sector=None, board_number=""
+    )
     coordinator_org.served_sectors.set([sector("PO")])
     council = OrganisationFactory(name="PO-Raad", kind=OrganisationKind.UMBRELLA_COUNCIL, sector=None, board_number="")
     council.council_members.set([po])

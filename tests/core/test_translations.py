@@ -31,9 +31,7 @@ def _files(*patterns):
             yield path
 
 
-_TRANSLATE_TAG = re.compile(
-    r"{%\s*(?:translate|trans)\s+(\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*')(?P<rest>[^%]*)%}"
-)
+_TRANSLATE_TAG = re.compile(r"{%\s*(?:translate|trans)\s+(\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*')(?P<rest>[^%]*)%}")
 _BLOCK_TAG = re.compile(
     r"{%\s*(?:blocktranslate|blocktrans)(?P<options>[^%]*)%}(?P<body>.*?){%\s*(?:endblocktranslate|endblocktrans)\s*%}",
     re.DOTALL,

@@ -43,11 +43,7 @@ class PageScan(HTMLParser):
             self.inline_scripts += 1
 
     def find(self, tag, **wanted):
-        return [
-            a
-            for t, a in self.elements
-            if t == tag and all(a.get(k) == v for k, v in wanted.items())
-        ]
+        return [a for t, a in self.elements if t == tag and all(a.get(k) == v for k, v in wanted.items())]
 
 
 def scan(response) -> PageScan:
@@ -67,9 +63,7 @@ def officer(organisation):
         role=Role.DPO,
         full_name="Fatima el Amrani",
     )
-    account_services.create_api_token(
-        actor=membership.user, name="monitoring", scope="read", days_valid=30
-    )
+    account_services.create_api_token(actor=membership.user, name="monitoring", scope="read", days_valid=30)
     return membership
 
 
@@ -86,9 +80,7 @@ def shell_pages(organisation) -> list[str]:
     ]
 
 
-def test_every_page_of_the_shell_renders_without_inline_script_or_style(
-    client_as, officer, organisation
-):
+def test_every_page_of_the_shell_renders_without_inline_script_or_style(client_as, officer, organisation):
     client = client_as(officer)
     for path in shell_pages(organisation):
         response = client.get(path)
@@ -107,9 +99,7 @@ def test_login_page_has_no_inline_script_or_style(client):
     assert (page.inline_scripts, page.style_elements, page.style_attributes) == (0, 0, [])
 
 
-def test_every_page_sends_a_policy_that_refuses_inline_code(
-    client_as, officer, organisation, client
-):
+def test_every_page_sends_a_policy_that_refuses_inline_code(client_as, officer, organisation, client):
     anonymous = client.get("/accounts/login/")
     signed_in = client_as(officer)
     for response in [anonymous, *(signed_in.get(path) for path in shell_pages(organisation))]:
@@ -141,9 +131,7 @@ def test_pages_are_dutch_by_default_and_english_after_choosing_it(client_as, off
 
 
 def test_organisation_pages_speak_the_sector_language(client_as, officer, organisation):
-    page = (
-        client_as(officer).get(f"/organisations/{organisation.public_id}/members/").content.decode()
-    )
+    page = client_as(officer).get(f"/organisations/{organisation.public_id}/members/").content.decode()
 
     assert "IBP-coördinator" in page
     assert "Functionaris gegevensbescherming (FG)" in page
@@ -163,9 +151,7 @@ def test_the_link_to_the_current_page_is_marked_current(client_as, officer, orga
     assert not detail.find("a", href="/", **{"aria-current": "page"})
 
 
-def test_invalid_form_fields_point_to_their_error_and_are_listed_on_top(
-    client_as, officer, organisation
-):
+def test_invalid_form_fields_point_to_their_error_and_are_listed_on_top(client_as, officer, organisation):
     before = organisation.memberships.count()
 
     response = client_as(officer).post(
@@ -205,9 +191,7 @@ def test_every_visible_form_control_has_a_label(client_as, officer, organisation
                 "submit",
             }:
                 continue
-            assert attributes.get("id") in labelled or attributes.get("aria-label"), (
-                f"{tag} {attributes} on {path}"
-            )
+            assert attributes.get("id") in labelled or attributes.get("aria-label"), f"{tag} {attributes} on {path}"
 
 
 def test_every_table_has_a_caption_and_scoped_headers(client_as, officer, organisation):
@@ -262,9 +246,7 @@ def test_htmx_gets_the_csrf_token_and_a_configuration_without_inline_styles(clie
 class SampleForm(forms.Form):
     email = forms.EmailField(label="E-mail", help_text="Work address")
     agree = forms.BooleanField(label="I agree")
-    colour = forms.ChoiceField(
-        label="Colour", choices=[("r", "Red"), ("g", "Green")], widget=forms.RadioSelect
-    )
+    colour = forms.ChoiceField(label="Colour", choices=[("r", "Red"), ("g", "Green")], widget=forms.RadioSelect)
     kind = forms.ChoiceField(label="Kind", choices=[("a", "A")])
 
 
@@ -311,9 +293,7 @@ def test_valid_form_shows_no_error_summary():
 def test_aria_current_marks_page_and_section(path, expected):
     request = RequestFactory().get(path)
 
-    rendered = Template("{% load ui %}{% aria_current 'accounts:token_list' %}").render(
-        Context({"request": request})
-    )
+    rendered = Template("{% load ui %}{% aria_current 'accounts:token_list' %}").render(Context({"request": request}))
 
     assert rendered == expected
 
@@ -328,9 +308,7 @@ def test_root_link_is_current_only_on_the_root_page():
     assert rendered == ""
 
 
-TOKENS_CSS = (
-    Path(__file__).resolve().parents[2] / "src" / "weerbaar" / "static" / "weerbaar" / "tokens.css"
-)
+TOKENS_CSS = Path(__file__).resolve().parents[2] / "src" / "weerbaar" / "static" / "weerbaar" / "tokens.css"
 
 # (foreground, background, minimum): text needs 4.5:1, borders of controls and focus rings 3:1.
 COLOUR_PAIRS = [

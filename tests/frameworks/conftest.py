@@ -38,15 +38,11 @@ def oscal_fixture(path: Path) -> bytes:
 def load(name: str, *, actor=None, publish: bool = True, maintainer=None):
     """Import one of our test files as the platform (or `actor`); returns the version."""
     document = read_document(name, data(name))
-    return services.import_catalogue(
-        actor=actor, catalogue=document, publish=publish, maintainer=maintainer
-    ).version
+    return services.import_catalogue(actor=actor, catalogue=document, publish=publish, maintainer=maintainer).version
 
 
 def sector_organisation(name: str):
-    return OrganisationFactory(
-        name=name, kind=OrganisationKind.SECTOR_ORGANISATION, sector=None, board_number=""
-    )
+    return OrganisationFactory(name=name, kind=OrganisationKind.SECTOR_ORGANISATION, sector=None, board_number="")
 
 
 @pytest.fixture

@@ -106,9 +106,7 @@ def test_export_framework_writes_a_file_that_imports_back(tmp_path, export_forma
     version = load("mini.yaml")
     target = tmp_path / f"export.{export_format}"
 
-    run(
-        "export_framework", "TEST-KADER", "2024", "--format", export_format, "--output", str(target)
-    )
+    run("export_framework", "TEST-KADER", "2024", "--format", export_format, "--output", str(target))
 
     assert reader(target.read_bytes()) == selectors.version_as_catalogue(version)
 
@@ -116,9 +114,7 @@ def test_export_framework_writes_a_file_that_imports_back(tmp_path, export_forma
 def test_export_framework_to_standard_output_and_unknown_version():
     load("mini.yaml")
 
-    assert run("export_framework", "TEST-KADER", "2024").startswith(
-        "format: weerbaar-catalogue/1\n"
-    )
+    assert run("export_framework", "TEST-KADER", "2024").startswith("format: weerbaar-catalogue/1\n")
     with pytest.raises(CommandError, match=r"There is no version 1999 of framework TEST-KADER\."):
         run("export_framework", "TEST-KADER", "1999")
 

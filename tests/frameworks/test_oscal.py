@@ -59,14 +59,10 @@ def test_nist_statement_is_written_out_with_items_and_parameters(nist_low):
     assert ac2.title.nl == "Account Management"
     lines = ac2.statement.nl.splitlines()
     assert (
-        lines[0]
-        == "a. Define and document the types of accounts allowed and specifically prohibited "
+        lines[0] == "a. Define and document the types of accounts allowed and specifically prohibited "
         "for use within the system;"
     )
-    assert (
-        "c. Require [Assignment: prerequisites and criteria] for group and role membership;"
-        in lines
-    )
+    assert "c. Require [Assignment: prerequisites and criteria] for group and role membership;" in lines
     assert "  1. Authorized users of the system;" in lines  # a sub-item, indented
     assert "{{" not in ac2.statement.nl
     assert ac2.rationale.nl.startswith("Examples of system account types include")
@@ -82,11 +78,7 @@ def test_a_selection_parameter_is_shown_with_its_choices():
 def test_nist_basic_catalog_with_nested_groups_imports():
     catalogue = oscal.read_oscal(oscal_fixture(NIST_BASIC))
 
-    assert (
-        catalogue.norm_count
-        == count_controls(json.loads(oscal_fixture(NIST_BASIC))["catalog"])
-        == 4
-    )
+    assert catalogue.norm_count == count_controls(json.loads(oscal_fixture(NIST_BASIC))["catalog"]) == 4
     assert [d.code for d in catalogue.domains] == ["s1.1", "s2.1"]
     assert (
         catalogue.domains[0].title.nl
@@ -130,28 +122,19 @@ def test_document_not_matching_the_schema_is_refused_with_the_path():
 
     found = problems(json.dumps(broken).encode())
 
-    assert (
-        "catalog.metadata: Does not match the OSCAL catalog schema: 'title' is a required property"
-        in found
-    )
+    assert "catalog.metadata: Does not match the OSCAL catalog schema: 'title' is a required property" in found
     assert any(
-        p.startswith(
-            "catalog.groups[0].groups[0].controls[0].id: Does not match the OSCAL catalog schema"
-        )
+        p.startswith("catalog.groups[0].groups[0].controls[0].id: Does not match the OSCAL catalog schema")
         for p in found
     )
 
 
 def test_other_oscal_models_and_unknown_fields_are_refused():
-    profile = {
-        "profile": {"uuid": "7f9e4f8e-7d4c-4c1f-9d9c-1f2e3d4c5b6a", "metadata": {}, "imports": []}
-    }
+    profile = {"profile": {"uuid": "7f9e4f8e-7d4c-4c1f-9d9c-1f2e3d4c5b6a", "metadata": {}, "imports": []}}
     document = json.loads(oscal_fixture(NIST_BASIC))
     document["catalog"]["surprise"] = True
 
-    assert problems(json.dumps(profile).encode())[0].startswith(
-        "(document): Does not match the OSCAL catalog schema"
-    )
+    assert problems(json.dumps(profile).encode())[0].startswith("(document): Does not match the OSCAL catalog schema")
     assert problems(json.dumps(document).encode()) == [
         "catalog: Does not match the OSCAL catalog schema: "
         "Additional properties are not allowed ('surprise' was unexpected)"
@@ -165,9 +148,7 @@ def test_malformed_json_names_line_and_column():
 
 
 def test_duplicate_json_keys_and_deep_nesting_are_refused():
-    assert problems(b'{"catalog": {}, "catalog": {}}') == [
-        "The key “catalog” occurs twice in the same object."
-    ]
+    assert problems(b'{"catalog": {}, "catalog": {}}') == ["The key “catalog” occurs twice in the same object."]
     assert problems(b"[" * 100_000 + b"]" * 100_000) == ["The file is nested too deeply."]
 
 

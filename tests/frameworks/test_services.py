@@ -80,9 +80,7 @@ def test_importing_changed_content_under_an_existing_label_is_refused():
     before = snapshot()
     changed = data("mini.yaml").decode().replace("Beleid vastgesteld", "Beleid herzien").encode()
 
-    with pytest.raises(
-        ValidationError, match="Version 2024 of TEST-KADER already exists with different content"
-    ):
+    with pytest.raises(ValidationError, match="Version 2024 of TEST-KADER already exists with different content"):
         services.import_catalogue(actor=None, catalogue=cf.read_yaml(changed))
     assert snapshot() == before
 
@@ -107,20 +105,14 @@ def test_mappings_import_once_and_update_relations():
     version, reference = with_mappings()
     go01 = Norm.objects.get(version=version, code="GO.01")
 
-    assert [(m.norm.code, m.relation) for m in selectors.mapped_norms(go01)] == [
-        ("5.1", "equivalent")
-    ]
+    assert [(m.norm.code, m.relation) for m in selectors.mapped_norms(go01)] == [("5.1", "equivalent")]
     # Seen from the reference list the relation reads the other way round.
     r531 = Norm.objects.get(version=reference, code="5.31")
-    assert [(m.norm.code, m.relation) for m in selectors.mapped_norms(r531)] == [
-        ("PR.01", "superset")
-    ]
+    assert [(m.norm.code, m.relation) for m in selectors.mapped_norms(r531)] == [("PR.01", "superset")]
 
     again = services.import_mappings(actor=None, mappings=cf.read_yaml(data("mappings.yaml")))
     assert (again.added, again.changed, again.unchanged) == (0, 0, 3)
-    changed = (
-        data("mappings.yaml").decode().replace("relation: equivalent", "relation: related").encode()
-    )
+    changed = data("mappings.yaml").decode().replace("relation: equivalent", "relation: related").encode()
     result = services.import_mappings(actor=None, mappings=cf.read_yaml(changed))
     assert (result.added, result.changed) == (0, 1)
     assert Mapping.objects.get(source=go01).relation == "related"
@@ -148,9 +140,7 @@ def test_draft_from_a_published_version_copies_norms_domains_and_mappings():
     original = selectors.version_as_catalogue(version)
     assert (copied.domains, copied.version.scored) == (original.domains, original.version.scored)
     assert set(
-        Mapping.objects.filter(source__version=draft).values_list(
-            "source__code", "target__code", "relation"
-        )
+        Mapping.objects.filter(source__version=draft).values_list("source__code", "target__code", "relation")
     ) == {
         ("GO.01", "5.1", "equivalent"),
         ("GO.02", "5.2", "related"),
@@ -283,9 +273,7 @@ def test_only_sector_coordinators_may_import(officer, coordinator):
 
     version = services.import_catalogue(actor=coordinator, catalogue=catalogue).version
     assert version.framework.maintainer.name == "Kennisnet"
-    assert (
-        AuditEntry.objects.get(action="framework.version_imported").actor_label == coordinator.email
-    )
+    assert AuditEntry.objects.get(action="framework.version_imported").actor_label == coordinator.email
 
 
 def test_coordinator_of_several_organisations_must_choose_the_maintainer(coordinator):
@@ -307,12 +295,8 @@ def test_coordinator_of_several_organisations_must_choose_the_maintainer(coordin
     )
 
 
-def test_coordinator_cannot_change_a_framework_another_organisation_maintains(
-    coordinator, other_coordinator
-):
-    version = services.import_catalogue(
-        actor=coordinator, catalogue=cf.read_yaml(data("mini.yaml"))
-    ).version
+def test_coordinator_cannot_change_a_framework_another_organisation_maintains(coordinator, other_coordinator):
+    version = services.import_catalogue(actor=coordinator, catalogue=cf.read_yaml(data("mini.yaml"))).version
     draft = services.create_draft_from(actor=coordinator, version=version, label="2025")
     norm = Norm.objects.get(version=draft, code="GO.01")
     before = snapshot()
@@ -324,15 +308,11 @@ def test_coordinator_cannot_change_a_framework_another_organisation_maintains(
     with pytest.raises(NotPermitted):
         services.create_draft_from(actor=other_coordinator, version=version, label="2026")
     with pytest.raises(NotPermitted):
-        services.import_catalogue(
-            actor=other_coordinator, catalogue=cf.read_yaml(data("mini-2025.yaml"))
-        )
+        services.import_catalogue(actor=other_coordinator, catalogue=cf.read_yaml(data("mini-2025.yaml")))
     assert snapshot() == before
 
 
-def test_any_coordinator_maintains_shipped_frameworks_but_an_officer_does_not(
-    coordinator, other_coordinator, officer
-):
+def test_any_coordinator_maintains_shipped_frameworks_but_an_officer_does_not(coordinator, other_coordinator, officer):
     version = load("mini.yaml")  # shipped: no maintainer
 
     assert services.can_maintain(coordinator, version.framework)

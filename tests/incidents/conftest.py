@@ -56,27 +56,17 @@ def desk(db) -> Desk:
         brin="12AB01",
     )
     board_b = OrganisationFactory(name="Stichting Beta", sector=po)
-    university = OrganisationFactory(
-        name="Universiteit Gamma", kind=OrganisationKind.INSTITUTION, sector=sector("WO")
-    )
-    cert = OrganisationFactory(
-        name="School-CERT", kind=OrganisationKind.CERT, sector=None, board_number=""
-    )
+    university = OrganisationFactory(name="Universiteit Gamma", kind=OrganisationKind.INSTITUTION, sector=sector("WO"))
+    cert = OrganisationFactory(name="School-CERT", kind=OrganisationKind.CERT, sector=None, board_number="")
     cert.served_sectors.set([po, sector("VO")])
-    surfcert = OrganisationFactory(
-        name="SURFcert", kind=OrganisationKind.CERT, sector=None, board_number=""
-    )
+    surfcert = OrganisationFactory(name="SURFcert", kind=OrganisationKind.CERT, sector=None, board_number="")
     surfcert.served_sectors.set([sector("HBO"), sector("WO")])
     coordinator_org = OrganisationFactory(
         name="Kennisnet", kind=OrganisationKind.SECTOR_ORGANISATION, sector=None, board_number=""
     )
     coordinator_org.served_sectors.set([po])
-    council = OrganisationFactory(
-        name="PO-Raad", kind=OrganisationKind.UMBRELLA_COUNCIL, sector=None, board_number=""
-    )
-    ministry = OrganisationFactory(
-        name="OCW", kind=OrganisationKind.MINISTRY, sector=None, board_number=""
-    )
+    council = OrganisationFactory(name="PO-Raad", kind=OrganisationKind.UMBRELLA_COUNCIL, sector=None, board_number="")
+    ministry = OrganisationFactory(name="OCW", kind=OrganisationKind.MINISTRY, sector=None, board_number="")
     return Desk(
         board_a=board_a,
         school_a=school_a,

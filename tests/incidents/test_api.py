@@ -103,12 +103,7 @@ def test_a_draft_through_the_api_is_completed_and_sent_later(client, desk, offic
     facts = body(desk)
     for key in ("organisation", "submit", "title"):
         facts.pop(key)
-    assert (
-        send(
-            client, "PATCH", f"/api/v1/incidents/{incident_id}/", facts, headers=officer
-        ).status_code
-        == 200
-    )
+    assert send(client, "PATCH", f"/api/v1/incidents/{incident_id}/", facts, headers=officer).status_code == 200
     sent = send(client, "POST", f"/api/v1/incidents/{incident_id}/submit/", headers=officer)
     assert sent.status_code == 200
     assert sent.json()["status"] == "new"
@@ -132,9 +127,7 @@ def test_a_draft_through_the_api_is_completed_and_sent_later(client, desk, offic
         ({"title": ""}, "title"),
     ],
 )
-def test_malformed_reports_are_refused_naming_the_field_and_store_nothing(
-    client, desk, officer, change, field
-):
+def test_malformed_reports_are_refused_naming_the_field_and_store_nothing(client, desk, officer, change, field):
     before = stored()
 
     response = send(client, "POST", "/api/v1/incidents/", body(desk, **change), headers=officer)
@@ -168,14 +161,10 @@ def test_reporting_for_another_organisation_is_refused_like_an_unknown_one(clien
         (b"[]", "application/json", 400),
     ],
 )
-def test_bodies_that_are_not_a_json_object_are_refused(
-    client, desk, officer, raw, content_type, status
-):
+def test_bodies_that_are_not_a_json_object_are_refused(client, desk, officer, raw, content_type, status):
     before = stored()
 
-    response = send(
-        client, "POST", "/api/v1/incidents/", raw=raw, content_type=content_type, headers=officer
-    )
+    response = send(client, "POST", "/api/v1/incidents/", raw=raw, content_type=content_type, headers=officer)
 
     assert_error(response, status)
     assert stored() == before
@@ -185,9 +174,7 @@ def test_a_body_above_the_limit_is_refused_before_it_is_read(client, desk, offic
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     before = stored()
 
-    response = send(
-        client, "POST", "/api/v1/incidents/", body(desk, description="x" * 5000), headers=officer
-    )
+    response = send(client, "POST", "/api/v1/incidents/", body(desk, description="x" * 5000), headers=officer)
 
     assert_error(response, 413, "too_large")
     assert stored() == before
@@ -210,20 +197,14 @@ def test_files_are_uploaded_as_multipart_with_their_hash(client, desk, officer):
     incident = report(desk.officer_a)
     path = f"/api/v1/incidents/{incident.public_id}/attachments/"
 
-    response = client.post(
-        path, {"files": [SimpleUploadedFile("bewijs.png", PNG)]}, headers=officer
-    )
+    response = client.post(path, {"files": [SimpleUploadedFile("bewijs.png", PNG)]}, headers=officer)
 
     assert response.status_code == 201, response.content
     assert response.json()[0]["sha256"] == hashlib.sha256(PNG).hexdigest()
     before = stored()
-    refused = client.post(
-        path, {"files": [SimpleUploadedFile("tool.exe", b"MZ\x00")]}, headers=officer
-    )
+    refused = client.post(path, {"files": [SimpleUploadedFile("tool.exe", b"MZ\x00")]}, headers=officer)
     assert "attachments" in assert_error(refused, 400, "invalid")["fields"]
-    unknown = client.post(
-        path, {"files": [SimpleUploadedFile("b.png", PNG)], "extra": "x"}, headers=officer
-    )
+    unknown = client.post(path, {"files": [SimpleUploadedFile("b.png", PNG)], "extra": "x"}, headers=officer)
     assert "extra" in assert_error(unknown, 400, "invalid")["fields"]
     assert stored() == before
 

@@ -51,10 +51,7 @@ def test_24_hours_across_the_october_switch_are_23_on_the_wall_clock():
 
     early_warning = add_hours(aware, 24)
 
-    assert (
-        early_warning.astimezone(AMSTERDAM).strftime("%Y-%m-%d %H:%M %z")
-        == "2026-10-25 22:30 +0100"
-    )
+    assert early_warning.astimezone(AMSTERDAM).strftime("%Y-%m-%d %H:%M %z") == "2026-10-25 22:30 +0100"
     assert early_warning - aware.astimezone(UTC) == timedelta(hours=24)
 
 
@@ -70,9 +67,7 @@ def test_awareness_in_the_repeated_october_hour_counts_from_the_moment_itself():
 def test_awareness_late_at_night_moves_to_the_next_evening():
     aware = ams(2026, 5, 12, 23, 59)
 
-    facts = clocks(
-        aware_at=aware, nis2_applies=True, personal_data_risk="risk", now=ams(2026, 5, 13, 1, 0)
-    )
+    facts = clocks(aware_at=aware, nis2_applies=True, personal_data_risk="risk", now=ams(2026, 5, 13, 1, 0))
 
     assert facts[ClockKind.NIS2_EARLY_WARNING].due_at == ams(2026, 5, 13, 23, 59)
     assert facts[ClockKind.NIS2_NOTIFICATION].due_at == ams(2026, 5, 15, 23, 59)
@@ -186,9 +181,7 @@ def test_without_nis2_only_the_gdpr_and_cert_clocks_run():
 
 
 def test_a_breach_unlikely_to_cause_a_risk_needs_no_notification_to_the_ap():
-    facts = clocks(
-        aware_at=ams(2026, 5, 1, 8, 0), nis2_applies=False, personal_data_risk="unlikely"
-    )
+    facts = clocks(aware_at=ams(2026, 5, 1, 8, 0), nis2_applies=False, personal_data_risk="unlikely")
 
     assert ClockKind.AP_NOTIFICATION not in facts
     assert ClockKind.DATA_SUBJECTS not in facts
@@ -210,9 +203,7 @@ def test_states_met_in_time_late_open_and_overdue():
         personal_data_risk="risk",
         met={ClockKind.AP_NOTIFICATION: due + timedelta(minutes=1)},
     )[ClockKind.AP_NOTIFICATION]
-    pending = clocks(aware_at=aware, nis2_applies=False, personal_data_risk="risk")[
-        ClockKind.AP_NOTIFICATION
-    ]
+    pending = clocks(aware_at=aware, nis2_applies=False, personal_data_risk="risk")[ClockKind.AP_NOTIFICATION]
 
     assert in_time.state(due + timedelta(days=9)) == ClockState.MET
     assert late.state(due + timedelta(days=9)) == ClockState.MET_LATE
@@ -245,20 +236,16 @@ def test_contradictory_and_future_times_are_named():
         now=now,
         required=True,
     ) == {"started_at": "started_after_detected"}
-    assert validate_times(
-        detected_at=None, aware_at=None, started_at=None, now=now, required=True
-    ) == {"detected_at": "missing", "aware_at": "missing"}
-    assert (
-        validate_times(detected_at=None, aware_at=None, started_at=None, now=now, required=False)
-        == {}
-    )
+    assert validate_times(detected_at=None, aware_at=None, started_at=None, now=now, required=True) == {
+        "detected_at": "missing",
+        "aware_at": "missing",
+    }
+    assert validate_times(detected_at=None, aware_at=None, started_at=None, now=now, required=False) == {}
 
 
 def test_times_in_the_repeated_october_hour_are_compared_as_moments():
     noticed = datetime(2026, 10, 25, 2, 30, tzinfo=AMSTERDAM, fold=0)  # 00:30 UTC
-    aware = datetime(
-        2026, 10, 25, 2, 10, tzinfo=AMSTERDAM, fold=1
-    )  # 01:10 UTC: later, though it reads earlier
+    aware = datetime(2026, 10, 25, 2, 10, tzinfo=AMSTERDAM, fold=1)  # 01:10 UTC: later, though it reads earlier
 
     assert (
         validate_times(

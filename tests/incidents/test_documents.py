@@ -21,9 +21,7 @@ PDF_MAGIC = b"%PDF-"
 
 @pytest.fixture
 def breach(desk):
-    services.set_nis2_applicability(
-        actor=desk.officer_a.user, organisation=desk.board_a, applies=True
-    )
+    services.set_nis2_applicability(actor=desk.officer_a.user, organisation=desk.board_a, applies=True)
     now = timezone.now()
     incident = report(
         desk.officer_a,
@@ -47,9 +45,7 @@ def breach(desk):
         personal_data_risk="high",
         processor_involved="Leverancier LVS B.V.",
     )
-    services.add_indicator(
-        actor=desk.analyst.user, incident=incident, type="domain", value="exfil.example"
-    )
+    services.add_indicator(actor=desk.analyst.user, incident=incident, type="domain", value="exfil.example")
     services.add_indicator(
         actor=desk.analyst.user,
         incident=incident,
@@ -180,9 +176,7 @@ def test_document_pages_and_pdfs_are_served_to_readers_only(desk, breach, client
 
     client.force_login(desk.officer_b.user)
     assert client.get(f"/incidents/{breach.public_id}/documents/ap-breach/").status_code == 404
-    assert (
-        client.get(f"/incidents/{breach.public_id}/documents/early-warning/pdf/").status_code == 404
-    )
+    assert client.get(f"/incidents/{breach.public_id}/documents/early-warning/pdf/").status_code == 404
 
 
 def test_a_value_in_a_report_cannot_make_the_pdf_fetch_anything(desk, caplog):
@@ -251,8 +245,5 @@ def test_the_stix_export_holds_only_what_the_reader_may_see(desk, breach, client
 
 
 def test_stix_patterns_escape_quotes():
-    assert (
-        stix.pattern("url", "http://x.example/a'b\\c")
-        == "[url:value = 'http://x.example/a\\'b\\\\c']"
-    )
+    assert stix.pattern("url", "http://x.example/a'b\\c") == "[url:value = 'http://x.example/a\\'b\\\\c']"
     assert stix.pattern("sha256", "ab" * 32) == f"[file:hashes.'SHA-256' = '{'ab' * 32}']"

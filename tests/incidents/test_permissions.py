@@ -126,15 +126,11 @@ def test_amber_strict_keeps_a_report_from_the_cert_so_it_is_refused(desk):
 
 def test_timeline_entries_follow_their_tlp_label(desk):
     incident = report(desk.officer_a)
-    shared = services.add_entry(
-        actor=desk.analyst.user, incident=incident, body="Wachtwoorden resetten.", tlp="amber"
-    )
+    shared = services.add_entry(actor=desk.analyst.user, incident=incident, body="Wachtwoorden resetten.", tlp="amber")
     cert_strict = services.add_entry(
         actor=desk.analyst.user, incident=incident, body="Alleen CERT.", tlp="amber+strict"
     )
-    internal = services.add_entry(
-        actor=desk.analyst.user, incident=incident, body="Intern.", internal=True
-    )
+    internal = services.add_entry(actor=desk.analyst.user, incident=incident, body="Intern.", internal=True)
     school_strict = services.add_entry(
         actor=desk.officer_a.user, incident=incident, body="Alleen bestuur.", tlp="amber+strict"
     )
@@ -165,9 +161,7 @@ def test_timeline_entries_follow_their_tlp_label(desk):
 
 def test_indicators_follow_their_tlp_label(desk):
     incident = report(desk.officer_a)
-    amber = services.add_indicator(
-        actor=desk.analyst.user, incident=incident, type="domain", value="evil.example"
-    )
+    amber = services.add_indicator(actor=desk.analyst.user, incident=incident, type="domain", value="evil.example")
     red = services.add_indicator(
         actor=desk.analyst.user,
         incident=incident,
@@ -191,9 +185,7 @@ def test_only_the_cert_keeps_internal_notes(desk):
     incident = report(desk.officer_a)
 
     with pytest.raises(ValidationError):
-        services.add_entry(
-            actor=desk.officer_a.user, incident=incident, body="Intern?", internal=True
-        )
+        services.add_entry(actor=desk.officer_a.user, incident=incident, body="Intern?", internal=True)
     assert not TimelineEntry.objects.filter(internal=True).exists()
 
 
@@ -209,9 +201,7 @@ def test_people_outside_the_incident_change_nothing(desk, who):
 
     for attempt in (
         lambda: services.add_entry(actor=person, incident=incident, body="x"),
-        lambda: services.add_indicator(
-            actor=person, incident=incident, type="domain", value="x.example"
-        ),
+        lambda: services.add_indicator(actor=person, incident=incident, type="domain", value="x.example"),
         lambda: services.triage(actor=person, incident=incident, severity="high", category="fraud"),
         lambda: services.update_report(actor=person, incident=incident, title="Overschreven"),
         lambda: services.change_status(actor=person, incident=incident, status="triaged"),
@@ -231,9 +221,7 @@ def test_the_cert_handles_but_does_not_rewrite_the_report(desk):
 
     with pytest.raises(NotPermitted):
         services.update_report(actor=desk.analyst.user, incident=incident, title="Anders")
-    services.triage(
-        actor=desk.analyst.user, incident=incident, severity="high", category="intrusions"
-    )
+    services.triage(actor=desk.analyst.user, incident=incident, severity="high", category="intrusions")
     incident.refresh_from_db()
     assert (incident.status, incident.severity) == ("triaged", "high")
 

@@ -46,9 +46,7 @@ def breach(desk, django_capture_on_commit_callbacks):
     return incident
 
 
-def test_a_reminder_goes_out_once_even_when_the_worker_runs_twice(
-    desk, breach, django_capture_on_commit_callbacks
-):
+def test_a_reminder_goes_out_once_even_when_the_worker_runs_twice(desk, breach, django_capture_on_commit_callbacks):
     now = timezone.now()
 
     first, second = run(django_capture_on_commit_callbacks, now, times=2)
@@ -59,9 +57,7 @@ def test_a_reminder_goes_out_once_even_when_the_worker_runs_twice(
     assert Notice.objects.filter(user=desk.university_officer.user).count() == 1
 
 
-def test_the_task_and_cron_together_send_nothing_twice(
-    desk, breach, django_capture_on_commit_callbacks
-):
+def test_the_task_and_cron_together_send_nothing_twice(desk, breach, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         tasks.send_reminders_task.enqueue(breach.pk)
         tasks.send_reminders_task.enqueue(breach.pk)
@@ -71,9 +67,7 @@ def test_the_task_and_cron_together_send_nothing_twice(
     assert len(mail.outbox) == 1
 
 
-def test_each_deadline_gets_one_reminder_before_and_one_after(
-    desk, breach, django_capture_on_commit_callbacks
-):
+def test_each_deadline_gets_one_reminder_before_and_one_after(desk, breach, django_capture_on_commit_callbacks):
     now = timezone.now()
     run(django_capture_on_commit_callbacks, now)
     # 30 hours on (50 after awareness) the early warning and the CERT's first response have
@@ -109,9 +103,7 @@ def test_a_duty_met_in_time_is_not_reminded(desk, breach, django_capture_on_comm
     assert ("nis2_early_warning", "due_soon") not in reminders()
 
 
-def test_reminders_of_a_red_report_reach_only_the_people_named(
-    desk, django_capture_on_commit_callbacks
-):
+def test_reminders_of_a_red_report_reach_only_the_people_named(desk, django_capture_on_commit_callbacks):
     now = timezone.now()
     incident = report(
         desk.officer_a,

@@ -31,17 +31,13 @@ def stored():
 
 
 def test_a_draft_needs_only_a_title_and_is_finished_later(desk):
-    draft = services.create_report(
-        actor=desk.officer_a.user, organisation=desk.board_a, title="Vreemde mail"
-    )
+    draft = services.create_report(actor=desk.officer_a.user, organisation=desk.board_a, title="Vreemde mail")
 
     assert draft.status == "draft"
     assert draft.submitted_at is None
     with pytest.raises(ValidationError) as caught:
         services.submit_report(actor=desk.officer_a.user, incident=draft)
-    assert {"description", "category", "detected_at", "aware_at", "contact_name"} <= set(
-        caught.value.message_dict
-    )
+    assert {"description", "category", "detected_at", "aware_at", "contact_name"} <= set(caught.value.message_dict)
     draft.refresh_from_db()
     assert draft.status == "draft"
 
@@ -56,9 +52,7 @@ def test_a_draft_needs_only_a_title_and_is_finished_later(desk):
     assert draft.submitted_at is not None
 
 
-def test_sending_tells_the_cert_in_the_platform_and_by_mail_without_details(
-    desk, django_capture_on_commit_callbacks
-):
+def test_sending_tells_the_cert_in_the_platform_and_by_mail_without_details(desk, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         incident = report(desk.officer_a, title="Ransomware op de administratieserver")
 
@@ -66,37 +60,26 @@ def test_sending_tells_the_cert_in_the_platform_and_by_mail_without_details(
     assert notified == {desk.analyst.user_id, desk.analyst_2.user_id}
     recipients = sorted(address for message in mail.outbox for address in message.to)
     assert recipients == sorted([desk.analyst.user.email, desk.analyst_2.user.email])
-    assert all(
-        "Ransomware" not in message.body and incident.reference in message.body
-        for message in mail.outbox
-    )
+    assert all("Ransomware" not in message.body and incident.reference in message.body for message in mail.outbox)
 
 
 def test_nis2_follows_the_sector_unless_the_organisation_says_otherwise(desk):
     assert not report(desk.officer_a).nis2_applies
     assert report(desk.university_officer).nis2_applies
 
-    services.set_nis2_applicability(
-        actor=desk.officer_a.user, organisation=desk.board_a, applies=True
-    )
+    services.set_nis2_applicability(actor=desk.officer_a.user, organisation=desk.board_a, applies=True)
     assert selectors.nis2_applies_for(desk.school_a)  # a school follows its board
     assert report(desk.officer_a).nis2_applies
     # The CERT may set it for its constituency; another board may not.
-    services.set_nis2_applicability(
-        actor=desk.analyst.user, organisation=desk.board_b, applies=True
-    )
+    services.set_nis2_applicability(actor=desk.analyst.user, organisation=desk.board_b, applies=True)
     with pytest.raises(NotPermitted):
-        services.set_nis2_applicability(
-            actor=desk.officer_b.user, organisation=desk.board_a, applies=False
-        )
+        services.set_nis2_applicability(actor=desk.officer_b.user, organisation=desk.board_a, applies=False)
     assert selectors.nis2_applies_for(desk.board_a)
 
 
 def test_a_clock_change_of_the_setting_does_not_move_the_clocks_of_sent_reports(desk):
     incident = report(desk.officer_a)
-    services.set_nis2_applicability(
-        actor=desk.officer_a.user, organisation=desk.board_a, applies=True
-    )
+    services.set_nis2_applicability(actor=desk.officer_a.user, organisation=desk.board_a, applies=True)
 
     incident.refresh_from_db()
     assert not incident.nis2_applies
@@ -228,9 +211,7 @@ def test_no_file_is_left_behind_when_the_report_is_refused(desk, settings, tmp_p
 
 
 def test_at_most_twenty_files_per_incident(desk):
-    incident = report(
-        desk.officer_a, attachments=[SimpleUploadedFile(f"f{i}.png", PNG) for i in range(20)]
-    )
+    incident = report(desk.officer_a, attachments=[SimpleUploadedFile(f"f{i}.png", PNG) for i in range(20)])
 
     with pytest.raises(ValidationError):
         services.add_attachments(
@@ -261,8 +242,7 @@ def test_the_audit_log_names_what_changed_never_the_content(desk):
     services.add_entry(actor=desk.analyst.user, incident=incident, body="Geheime notitie")
 
     logged = " ".join(
-        f"{e.object_label} {e.changes}"
-        for e in AuditEntry.objects.filter(action__startswith="incident.")
+        f"{e.object_label} {e.changes}" for e in AuditEntry.objects.filter(action__startswith="incident.")
     )
     assert "Geheim" not in logged
     assert incident.reference.lower() in logged.lower()

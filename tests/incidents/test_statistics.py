@@ -32,9 +32,7 @@ def fact(
         submitted_at=submitted,
         category=category,
         severity=severity,
-        resolved_at=submitted + timedelta(hours=resolve_hours)
-        if resolve_hours is not None
-        else None,
+        resolved_at=submitted + timedelta(hours=resolve_hours) if resolve_hours is not None else None,
     )
 
 
@@ -51,10 +49,7 @@ def test_nothing_is_shown_for_five_organisations_or_fewer():
 
 
 def test_counts_and_medians_of_a_large_enough_group():
-    facts = [
-        fact(org, report_hours=hours, resolve_hours=hours * 10)
-        for org, hours in enumerate([2, 4, 6, 8, 10, 12])
-    ]
+    facts = [fact(org, report_hours=hours, resolve_hours=hours * 10) for org, hours in enumerate([2, 4, 6, 8, 10, 12])]
 
     report = build_report(facts, min_group=MIN_GROUP, sectors=["PO"])
 

@@ -58,9 +58,7 @@ def test_an_officer_saves_a_draft_then_sends_it(desk, client):
     assert incident.status == "draft"
     page = client.get(f"/incidents/{incident.public_id}/").content.decode()
     assert "Iets vreemds" in page
-    response = client.post(
-        f"/incidents/{incident.public_id}/edit/", form_data(desk.board_a, title="Iets vreemds")
-    )
+    response = client.post(f"/incidents/{incident.public_id}/edit/", form_data(desk.board_a, title="Iets vreemds"))
     assert response.status_code == 302
     incident.refresh_from_db()
     assert incident.status == "new"
@@ -235,9 +233,7 @@ def test_the_navigation_shows_the_desk_to_roles_with_incident_work(desk, client)
 def test_lesson_pages_and_the_nis2_setting(desk, client):
     client.force_login(desk.officer_a.user)
     assert client.get("/incidents/lessons/").status_code == 200
-    response = client.post(
-        f"/incidents/settings/{desk.board_a.public_id}/", {"nis2_applies": "true"}
-    )
+    response = client.post(f"/incidents/settings/{desk.board_a.public_id}/", {"nis2_applies": "true"})
     assert response.status_code == 302
     assert report(desk.officer_a).nis2_applies
 

@@ -31,9 +31,7 @@ def close(desk, incident, summary="Accounts hersteld en MFA verplicht gesteld.")
 def test_triage_is_the_cert_s_first_response(desk):
     incident = report(desk.officer_a)
 
-    services.triage(
-        actor=desk.analyst.user, incident=incident, severity="critical", category="malicious-code"
-    )
+    services.triage(actor=desk.analyst.user, incident=incident, severity="critical", category="malicious-code")
 
     incident.refresh_from_db()
     response = {c.kind: c for c in selectors.clocks_of(incident)}[ClockKind.CERT_RESPONSE]
@@ -51,25 +49,19 @@ def test_status_moves_only_along_the_workflow_and_closing_needs_a_summary(desk):
     services.triage(actor=desk.analyst.user, incident=incident, severity="low", category="fraud")
     services.change_status(actor=desk.analyst.user, incident=incident, status="resolved")
     with pytest.raises(ValidationError) as caught:
-        services.change_status(
-            actor=desk.analyst.user, incident=incident, status="closed", resolution_summary="  "
-        )
+        services.change_status(actor=desk.analyst.user, incident=incident, status="closed", resolution_summary="  ")
     assert "resolution_summary" in caught.value.message_dict
     incident.refresh_from_db()
     assert incident.status == "resolved"
     assert incident.resolved_at is not None
     assert not incident.ongoing
 
-    services.change_status(
-        actor=desk.analyst.user, incident=incident, status="in_progress"
-    )  # reopened
+    services.change_status(actor=desk.analyst.user, incident=incident, status="in_progress")  # reopened
     incident.refresh_from_db()
     assert (incident.status, incident.resolved_at, incident.ongoing) == ("in_progress", None, True)
 
     services.change_status(actor=desk.analyst.user, incident=incident, status="resolved")
-    services.change_status(
-        actor=desk.analyst.user, incident=incident, status="closed", resolution_summary="Klaar."
-    )
+    services.change_status(actor=desk.analyst.user, incident=incident, status="closed", resolution_summary="Klaar.")
     with pytest.raises(ValidationError):
         services.change_status(actor=desk.analyst.user, incident=incident, status="in_progress")
 
@@ -121,9 +113,7 @@ def test_links_between_incidents_are_for_the_cert_only(desk):
     second = report(desk.officer_b)
     university = report(desk.university_officer)
 
-    services.link_incidents(
-        actor=desk.analyst.user, incident=first, related=second, note="Zelfde phishingmail"
-    )
+    services.link_incidents(actor=desk.analyst.user, incident=first, related=second, note="Zelfde phishingmail")
 
     assert selectors.links_of(desk.analyst.user, first) == [second]
     assert selectors.links_of(desk.analyst.user, second) == [first]
@@ -135,9 +125,7 @@ def test_links_between_incidents_are_for_the_cert_only(desk):
     assert IncidentLink.objects.count() == 1
 
 
-def test_an_intermediate_report_request_reaches_the_institution(
-    desk, django_capture_on_commit_callbacks
-):
+def test_an_intermediate_report_request_reaches_the_institution(desk, django_capture_on_commit_callbacks):
     incident = report(desk.officer_a)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -153,9 +141,7 @@ def test_an_intermediate_report_request_reaches_the_institution(
         desk.officer_a.user,
         desk.dpo_a.user,
     }
-    assert sorted(m.to[0] for m in mail.outbox) == sorted(
-        [desk.officer_a.user.email, desk.dpo_a.user.email]
-    )
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([desk.officer_a.user.email, desk.dpo_a.user.email])
     assert any(e.kind == "request" for e in selectors.timeline_of(desk.officer_a.user, incident))
 
 
@@ -318,16 +304,12 @@ def test_published_lessons_reach_the_community_by_their_tlp_and_can_be_searched(
     def titles(person):
         return {lesson.title for lesson in selectors.list_lessons(person.user)}
 
-    assert titles(desk.university_officer) == {
-        "Back-ups offline bewaren"
-    }  # GREEN: the whole community
+    assert titles(desk.university_officer) == {"Back-ups offline bewaren"}  # GREEN: the whole community
     assert titles(desk.ministry) == {"Back-ups offline bewaren"}
     assert titles(member(Role.IBP_OFFICER, vo_board)) == {
         green.title,
         amber.title,
     }  # in the CERT's constituency
     assert titles(desk.officer_b) == {green.title, amber.title}
-    assert {
-        lesson.title for lesson in selectors.list_lessons(desk.officer_b.user, search="herstel")
-    } == {green.title}
+    assert {lesson.title for lesson in selectors.list_lessons(desk.officer_b.user, search="herstel")} == {green.title}
     assert not selectors.list_lessons(desk.officer_b.user, category="availability").exists()

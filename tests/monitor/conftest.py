@@ -57,9 +57,7 @@ def finish(participation, levels: list[int]):
     """Take part, score every norm in order with `levels`, submit and make final."""
     board = participation.organisation
     ibp = board.memberships.filter(role=Role.IBP_OFFICER).first() or member(Role.IBP_OFFICER, board)
-    chair = board.memberships.filter(role=Role.BOARD_MEMBER).first() or member(
-        Role.BOARD_MEMBER, board
-    )
+    chair = board.memberships.filter(role=Role.BOARD_MEMBER).first() or member(Role.BOARD_MEMBER, board)
     assessment = services.take_part(actor=ibp.user, participation=participation)
     scores = NormScore.objects.filter(assessment=assessment).order_by("norm__position")
     for score, level in zip(scores, levels, strict=True):
@@ -120,9 +118,7 @@ def monitor_world(db) -> MonitorWorld:
         name="Raad PO", kind=OrganisationKind.UMBRELLA_COUNCIL, sector=None, board_number=""
     )
     council_org.council_members.set([planted, *po_boards])
-    ministry_org = OrganisationFactory(
-        name="Ministerie", kind=OrganisationKind.MINISTRY, sector=None, board_number=""
-    )
+    ministry_org = OrganisationFactory(name="Ministerie", kind=OrganisationKind.MINISTRY, sector=None, board_number="")
     inspectorate = OrganisationFactory(
         name="Inspectie", kind=OrganisationKind.INSPECTORATE, sector=None, board_number=""
     )

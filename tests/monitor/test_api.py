@@ -112,9 +112,7 @@ def test_the_benchmark_gives_anonymised_cells_with_suppressed_ones_empty(client,
     cells = {(c["group"], c["column"]): c for c in body["cells"]}
     po = cells[("PO", "overall")]
     assert po["count"] == 8
-    assert po["mean"] == pytest.approx(
-        263 / 96
-    )  # (29/12 + 11/4 + 2 + 65/24 + 55/24 + 3 + 55/24 + 107/24) / 8
+    assert po["mean"] == pytest.approx(263 / 96)  # (29/12 + 11/4 + 2 + 65/24 + 55/24 + 3 + 55/24 + 107/24) / 8
     assert po["share_at_target"] == pytest.approx(2 / 8)
     vo = cells[("VO", "overall")]
     assert vo["suppressed"] is True
@@ -152,9 +150,7 @@ def test_an_ibp_officer_reads_no_benchmark_but_its_own_position(client, monitor_
         client.get(f"/api/v1/monitor/benchmarks/{monitor_world.cycle.public_id}/", headers=headers),
         404,
     )
-    own = client.get(
-        f"/api/v1/monitor/positions/{monitor_world.planted.public_id}/", headers=headers
-    ).json()
+    own = client.get(f"/api/v1/monitor/positions/{monitor_world.planted.public_id}/", headers=headers).json()
     position = own["positions"][0]
     assert position["overall"] == pytest.approx(107 / 24)
     assert position["percentiles"]["overall"] == pytest.approx(100 * 7.5 / 8)

@@ -30,16 +30,16 @@ def test_group_needs_five_besides_the_viewer():
 
 
 def test_differencing_through_two_overlapping_groups_is_blocked():
-    po = frozenset(range(1, 21))          # 20 PO boards
-    vo = frozenset(range(21, 24))         # 3 VO boards: too small on its own
-    everyone = po | vo                    # 'all' = PO + VO: 'all' minus 'PO' would reveal the 3
+    po = frozenset(range(1, 21))  # 20 PO boards
+    vo = frozenset(range(21, 24))  # 3 VO boards: too small on its own
+    everyone = po | vo  # 'all' = PO + VO: 'all' minus 'PO' would reveal the 3
     hidden = suppress_differencing({"all": everyone, "PO": po, "VO": vo}, min_group=5)
     assert hidden == {"VO", "all"}
 
 
 def test_groups_that_differ_enough_are_both_shown():
     po = frozenset(range(1, 21))
-    vo = frozenset(range(21, 30))         # 9 VO boards
+    vo = frozenset(range(21, 30))  # 9 VO boards
     hidden = suppress_differencing({"all": po | vo, "PO": po, "VO": vo}, min_group=5)
     assert hidden == set()
 
@@ -51,7 +51,7 @@ def test_identical_groups_reveal_nothing_and_are_both_shown():
 
 def test_fixed_group_forces_the_other_to_be_suppressed():
     overall = frozenset(range(1, 11))
-    domain = frozenset(range(1, 9))       # two organisations marked the whole domain n/a
+    domain = frozenset(range(1, 9))  # two organisations marked the whole domain n/a
     assert suppress_differencing({"d": domain, "o": overall}, 5, fixed=frozenset({"o"})) == {"d"}
 
 
@@ -60,8 +60,8 @@ def scores(org, sector, overall, **domains):
 
 
 def test_aggregate_cycle_cells_and_suppression():
-    data = [scores(i, "PO", 2.0 + (i % 3) * 0.5, GO=2.0, SM=3.0) for i in range(1, 9)]     # 8 PO
-    data += [scores(100 + i, "VO", 3.0, GO=4.0, SM=None) for i in range(1, 3)]             # 2 VO
+    data = [scores(i, "PO", 2.0 + (i % 3) * 0.5, GO=2.0, SM=3.0) for i in range(1, 9)]  # 8 PO
+    data += [scores(100 + i, "VO", 3.0, GO=4.0, SM=None) for i in range(1, 3)]  # 2 VO
     cells = {(a.group, a.domain): a for a in aggregate_cycle(data, ["GO", "SM"], min_group=5)}
 
     # VO (2) is too small; 'all' (10) minus PO (8) would reveal VO, so 'all' is suppressed too.
@@ -97,7 +97,7 @@ def test_change_against_previous_cycle():
 
 def test_percentile_rank_counts_ties_as_half():
     assert percentile_rank(3.0, [1.0, 2.0, 3.0, 4.0]) == pytest.approx(62.5)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="empty"):
         percentile_rank(3.0, [])
 
 

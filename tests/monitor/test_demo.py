@@ -87,18 +87,14 @@ def test_demo_organisations_improve_at_different_speeds_and_some_do_not_take_par
 
     sivon_cycles = ["Nulmeting IBP 2024", "Monitor IBP 2025"]
     results = defaultdict(dict)
-    for result in OrganisationResult.objects.filter(cycle__name__in=sivon_cycles).select_related(
-        "cycle"
-    ):
+    for result in OrganisationResult.objects.filter(cycle__name__in=sivon_cycles).select_related("cycle"):
         results[result.organisation_id][result.cycle.name] = result.overall
     changes = [r[sivon_cycles[1]] - r[sivon_cycles[0]] for r in results.values() if len(r) == 2]
     assert max(changes) - min(changes) > 0.5
     assert any(change > 0.3 for change in changes)
     assert any(change < 0.1 for change in changes)
     for name in sivon_cycles:
-        invited_only = Participation.objects.filter(
-            cycle__name=name, assessment__isnull=True
-        ).count()
+        invited_only = Participation.objects.filter(cycle__name=name, assessment__isnull=True).count()
         assert invited_only >= 1
     # Every step of the open cycle occurs, so the coordinator's overview shows a real round.
     from weerbaar.monitor.selectors import participation_overview

@@ -21,9 +21,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def coordinator():
-    org = OrganisationFactory(
-        name="SIVON", kind=OrganisationKind.SECTOR_ORGANISATION, sector=None, board_number=""
-    )
+    org = OrganisationFactory(name="SIVON", kind=OrganisationKind.SECTOR_ORGANISATION, sector=None, board_number="")
     org.served_sectors.set([sector("PO"), sector("VO")])
     return member(Role.SECTOR_COORDINATOR, org)
 
@@ -37,9 +35,14 @@ def version():
 def open_cycle(coordinator, version, name="Monitor 2026"):
     today = timezone.localdate()
     return services.open_cycle(
-        actor=coordinator.user, coordinator=coordinator.organisation, name=name,
-        kind=CycleKind.MONITOR, sectors=[sector("PO"), sector("VO")], framework_version=version,
-        opens_on=today - timedelta(days=30), closes_on=today + timedelta(days=10),
+        actor=coordinator.user,
+        coordinator=coordinator.organisation,
+        name=name,
+        kind=CycleKind.MONITOR,
+        sectors=[sector("PO"), sector("VO")],
+        framework_version=version,
+        opens_on=today - timedelta(days=30),
+        closes_on=today + timedelta(days=10),
     )
 
 
@@ -47,15 +50,16 @@ def participations(cycle):
     return Participation.objects.filter(cycle=cycle).select_related("organisation", "cycle")
 
 
-def answered(
-    participation, answers, *, status=AssessmentStatus.FINAL, kind=AssessmentKind.SELF, targets=None
-):
+def answered(participation, answers, *, status=AssessmentStatus.FINAL, kind=AssessmentKind.SELF, targets=None):
     """An assessment for the participation with the given answers per norm code:
     level, ("n/a", auditor level or None) or (level, auditor level); missing codes stay open."""
     assessment = Assessment.objects.create(
         organisation=participation.organisation,
-        framework_version=participation.cycle.framework_version, kind=kind, status=status,
-        title=participation.cycle.name, targets=targets or {},
+        framework_version=participation.cycle.framework_version,
+        kind=kind,
+        status=status,
+        title=participation.cycle.name,
+        targets=targets or {},
         finalised_at=timezone.now() if status == AssessmentStatus.FINAL else None,
     )
     for norm in participation.cycle.framework_version.norms.all():
@@ -66,7 +70,10 @@ def answered(
         if level == "n/a":
             level, not_applicable = None, True
         NormScore.objects.create(
-            assessment=assessment, norm=norm, level=level, auditor_level=auditor,
+            assessment=assessment,
+            norm=norm,
+            level=level,
+            auditor_level=auditor,
             not_applicable=not_applicable,
             not_applicable_reason="Geen eigen systemen" if not_applicable else "",
         )
@@ -92,8 +99,15 @@ def test_set_based_scores_equal_the_scoring_of_each_assessment(coordinator, vers
         # on a norm that does not apply still does not count.
         answered(
             part[po[1].pk],
-            {"GO.01": (4, 2), "GO.02": (3, None), "SM.01": ("n/a", 5), "SM.02": (1, 3), "SM.03": 5,
-             "FB.01": "n/a", "FB.02": "n/a"},
+            {
+                "GO.01": (4, 2),
+                "GO.02": (3, None),
+                "SM.01": ("n/a", 5),
+                "SM.02": (1, 3),
+                "SM.03": 5,
+                "FB.01": "n/a",
+                "FB.02": "n/a",
+            },
             kind=AssessmentKind.EXTERNAL_AUDIT,
         ),
         # A reviewer's level on a norm the institution left open counts.
@@ -136,7 +150,8 @@ def test_refresh_stores_the_same_results_as_scoring_each_assessment(coordinator,
             {"GO.01": 3, "GO.02": 4, "SM.01": 2, "SM.02": "n/a", "SM.03": 1, "FB.01": 2},
         ),
         answered(
-            part[boards[1].pk], {"GO.01": (5, 1), "SM.01": 4, "FB.02": (None, 3)},
+            part[boards[1].pk],
+            {"GO.01": (5, 1), "SM.01": 4, "FB.02": (None, 3)},
             kind=AssessmentKind.INTERNAL_AUDIT,
         ),
     ]
@@ -160,9 +175,7 @@ def test_share_on_track_counts_each_organisations_latest_result_only(coordinator
     from weerbaar.monitor.selectors import sector_share_on_track
 
     po = sector("PO")
-    Ambition.objects.update_or_create(
-        sector=po, defaults={"target": 3.0, "deadline": timezone.localdate()}
-    )
+    Ambition.objects.update_or_create(sector=po, defaults={"target": 3.0, "deadline": timezone.localdate()})
     earlier = open_cycle(coordinator, version, name="Nulmeting")
     later = open_cycle(coordinator, version)
     boards = [OrganisationFactory(sector=po) for _ in range(8)]
@@ -171,13 +184,19 @@ def test_share_on_track_counts_each_organisations_latest_result_only(coordinator
         # Everyone was below the ambition a year ago; six of eight are at or above it now, one
         # has no overall score in its latest result and one has only the old result.
         OrganisationResult.objects.create(
-            cycle=earlier, organisation=board, sector="PO", overall=2.0,
+            cycle=earlier,
+            organisation=board,
+            sector="PO",
+            overall=2.0,
             finalised_at=now - timedelta(days=365),
         )
         if i < 7:
             OrganisationResult.objects.create(
-                cycle=later, organisation=board, sector="PO",
-                overall=None if i == 6 else 3.0 + i / 10, finalised_at=now - timedelta(days=i),
+                cycle=later,
+                organisation=board,
+                sector="PO",
+                overall=None if i == 6 else 3.0 + i / 10,
+                finalised_at=now - timedelta(days=i),
             )
     # Seven organisations with an overall score: six on track, the one with only an old result not.
     assert sector_share_on_track(po) == {"suppressed": False, "count": 7, "share": 6 / 7}

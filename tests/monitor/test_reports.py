@@ -27,9 +27,7 @@ def nl(text: str) -> str:
 
 def test_a_bar_chart_is_an_accessible_svg_with_suppressed_bars_said_in_words():
     with translation.override("en"):
-        svg = str(
-            reports.bar_chart("Means", [("Overall", 2.5), ("GO Governance", None)], chart_id="c1")
-        )
+        svg = str(reports.bar_chart("Means", [("Overall", 2.5), ("GO Governance", None)], chart_id="c1"))
     assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg" role="img"')
     assert 'aria-labelledby="c1-title c1-desc"' in svg
     assert '<title id="c1-title">Means</title>' in svg
@@ -159,9 +157,7 @@ def _audit(organisation, days_ago: int, kind=AssessmentKind.EXTERNAL_AUDIT):
 
 def test_overdue_audits_are_counted_from_the_sector_policy():
     universities = [
-        OrganisationFactory(
-            name=f"Universiteit {i}", kind=OrganisationKind.INSTITUTION, sector=sector("WO")
-        )
+        OrganisationFactory(name=f"Universiteit {i}", kind=OrganisationKind.INSTITUTION, sector=sector("WO"))
         for i in range(6)
     ]
     _audit(universities[0], 30)
@@ -175,9 +171,7 @@ def test_overdue_audits_are_counted_from_the_sector_policy():
 
 def test_overdue_audits_of_a_small_sector_are_suppressed():
     for i in range(5):
-        OrganisationFactory(
-            name=f"Hogeschool {i}", kind=OrganisationKind.INSTITUTION, sector=sector("HBO")
-        )
+        OrganisationFactory(name=f"Hogeschool {i}", kind=OrganisationKind.INSTITUTION, sector=sector("HBO"))
     (row,) = selectors.overdue_audits(["HBO"])
     assert row["suppressed"] is True
     assert "overdue" not in row

@@ -34,9 +34,14 @@ def version():
 def open_cycle(coordinator, version, **kw):
     today = timezone.localdate()
     return services.open_cycle(
-        actor=coordinator.user, coordinator=coordinator.organisation, name="Monitor 2026", kind=CycleKind.MONITOR,
-        sectors=kw.get("sectors", [sector("PO")]), framework_version=version,
-        opens_on=kw.get("opens_on", today - timedelta(days=30)), closes_on=kw.get("closes_on", today + timedelta(days=10)),
+        actor=coordinator.user,
+        coordinator=coordinator.organisation,
+        name="Monitor 2026",
+        kind=CycleKind.MONITOR,
+        sectors=kw.get("sectors", [sector("PO")]),
+        framework_version=version,
+        opens_on=kw.get("opens_on", today - timedelta(days=30)),
+        closes_on=kw.get("closes_on", today + timedelta(days=10)),
     )
 
 
@@ -66,8 +71,13 @@ def test_only_coordinators_of_the_sector_open_cycles(coordinator, version):
     ibp = member(Role.IBP_OFFICER, board)
     with pytest.raises(PermissionDenied):
         services.open_cycle(
-            actor=ibp.user, coordinator=coordinator.organisation, name="x", kind=CycleKind.MONITOR,
-            sectors=[sector("PO")], framework_version=version, opens_on=timezone.localdate(),
+            actor=ibp.user,
+            coordinator=coordinator.organisation,
+            name="x",
+            kind=CycleKind.MONITOR,
+            sectors=[sector("PO")],
+            framework_version=version,
+            opens_on=timezone.localdate(),
             closes_on=timezone.localdate() + timedelta(days=1),
         )
     with pytest.raises(ValidationError) as error:
@@ -89,7 +99,10 @@ def test_reminders_are_sent_once_per_step(coordinator, version, django_capture_o
     with django_capture_on_commit_callbacks(execute=True):
         assert services.send_due_reminders() == 1
         assert services.send_due_reminders() == 0
-    assert sorted(Reminder.objects.values_list("step", flat=True)) == [ParticipationStep.INVITED, ParticipationStep.STARTED]
+    assert sorted(Reminder.objects.values_list("step", flat=True)) == [
+        ParticipationStep.INVITED,
+        ParticipationStep.STARTED,
+    ]
 
 
 def test_aggregates_refresh_when_an_assessment_becomes_final_and_stay_anonymous(coordinator, version):
@@ -101,7 +114,8 @@ def test_aggregates_refresh_when_an_assessment_becomes_final_and_stay_anonymous(
     # Five final: a group of 5 is too small (5 besides the viewer are needed).
     cells = {(a.group, a.column): a for a in selectors.cycle_aggregates(cycle)}
     assert cells[("PO", "overall")].suppressed
-    assert cells[("PO", "overall")].mean is None and cells[("PO", "overall")].count is None
+    assert cells[("PO", "overall")].mean is None
+    assert cells[("PO", "overall")].count is None
 
     final_assessment(participations[boards[5].pk], level=3)
     cells = {(a.group, a.column): a for a in selectors.cycle_aggregates(cycle)}
@@ -137,17 +151,30 @@ def test_basic_measures_and_soc(organisation):
     ibp = member(Role.IBP_OFFICER, organisation).user
     rvt = member(Role.SUPERVISORY_BOARD, organisation).user
     mfa = BasicMeasure.objects.get(code="MFA")
-    services.set_measure_status(actor=ibp, organisation=organisation, measure=mfa, state=MeasureState.IN_PLACE,
-                                as_of=timezone.localdate(), evidence="Afgedwongen voor alle medewerkers")
+    services.set_measure_status(
+        actor=ibp,
+        organisation=organisation,
+        measure=mfa,
+        state=MeasureState.IN_PLACE,
+        as_of=timezone.localdate(),
+        evidence="Afgedwongen voor alle medewerkers",
+    )
     with pytest.raises(PermissionDenied):
         services.set_measure_status(actor=rvt, organisation=organisation, measure=mfa, state=MeasureState.PLANNED)
-    assert dict((m.code, s.state if s else None) for m, s in selectors.measures_of(rvt, organisation))["MFA"] == MeasureState.IN_PLACE
+    assert {m.code: s.state if s else None for m, s in selectors.measures_of(rvt, organisation)}[
+        "MFA"
+    ] == MeasureState.IN_PLACE
 
     with pytest.raises(ValidationError) as error:
         services.set_soc_connection(actor=ibp, organisation=organisation, status=SocStatus.PLANNED, provider="SURFsoc")
     assert "planned_on" in error.value.message_dict
-    services.set_soc_connection(actor=ibp, organisation=organisation, status=SocStatus.PLANNED, provider="SURFsoc",
-                                planned_on=timezone.localdate() + timedelta(days=60))
+    services.set_soc_connection(
+        actor=ibp,
+        organisation=organisation,
+        status=SocStatus.PLANNED,
+        provider="SURFsoc",
+        planned_on=timezone.localdate() + timedelta(days=60),
+    )
     assert selectors.soc_of(ibp, organisation).status == SocStatus.PLANNED
 
 

@@ -70,9 +70,7 @@ def test_coordinator_sees_who_takes_part_and_their_step_but_no_score(client, mon
 @pytest.mark.parametrize("role", ["coordinator", "council", "ministry", "inspector"])
 def test_sector_roles_see_aggregates_with_suppressed_cells_marked(client, monitor_world, role):
     client.force_login(sector_roles(monitor_world)[role])
-    response = client.get(
-        reverse("monitor:sector_dashboard"), {"cycle": monitor_world.cycle.public_id}
-    )
+    response = client.get(reverse("monitor:sector_dashboard"), {"cycle": monitor_world.cycle.public_id})
     body = response.content.decode()
     assert response.status_code == 200
     # PO overall, by hand: (29/12 + 11/4 + 2 + 65/24 + 55/24 + 3 + 55/24 + 107/24) / 8 = 2.7396.
@@ -107,9 +105,7 @@ def test_a_suppressed_cell_in_a_shown_group_reads_suppressed_not_a_number(client
         change=None,
     )
     client.force_login(monitor_world.council.user)
-    body = client.get(
-        reverse("monitor:sector_dashboard"), {"cycle": monitor_world.cycle.public_id}
-    ).content.decode()
+    body = client.get(reverse("monitor:sector_dashboard"), {"cycle": monitor_world.cycle.public_id}).content.decode()
     po = body.split('id="group-PO"')[1].split('id="group-VO"')[0]
     sm_row = po.split("SM Domein SM</th>")[1].split("</tr>")[0]
     assert nl("suppressed (too few participants)") in sm_row
@@ -142,8 +138,7 @@ def test_the_institution_sees_its_own_position_forecast_and_gaps(client, monitor
     assert nl("On track") in body
     with translation.override("nl"):
         sentence = gettext(
-            "The last overall score, %(latest)s, already meets the ambition of %(target)s "
-            "set for %(deadline)s."
+            "The last overall score, %(latest)s, already meets the ambition of %(target)s set for %(deadline)s."
         )
     assert sentence % {"latest": "4,46", "target": "3,0", "deadline": "31-12-2030"} in body
     # Gaps of the last final assessment: the one norm below 3 is none here, all domains meet it.
@@ -158,12 +153,7 @@ def test_a_vo_board_sees_its_position_suppressed_as_group_too_small(client, moni
     client.force_login(board.memberships.get(role=Role.IBP_OFFICER).user)
     body = client.get(reverse("monitor:organisation", args=[board.public_id])).content.decode()
     assert nl("not shown: group too small") in body
-    assert (
-        "%"
-        not in body.split(nl("Your position in the sector"))[1].split(
-            nl("Gaps in the last final assessment")
-        )[0]
-    )
+    assert "%" not in body.split(nl("Your position in the sector"))[1].split(nl("Gaps in the last final assessment"))[0]
 
 
 @pytest.mark.parametrize("role", ["coordinator", "council", "ministry", "inspector"])
@@ -269,9 +259,7 @@ def test_no_sector_role_obtains_one_institutions_score_through_any_page_export_o
 def test_opening_a_cycle_through_the_form_invites_the_sector(client, monitor_world):
     client.force_login(monitor_world.coordinator.user)
     form_page = client.get(reverse("monitor:cycle_open")).content.decode()
-    assert (
-        "MBO" not in form_page.split('name="sectors"')[0][-2000:] or 'value="MBO"' not in form_page
-    )
+    assert "MBO" not in form_page.split('name="sectors"')[0][-2000:] or 'value="MBO"' not in form_page
     today = timezone.localdate()
     data = {
         "coordinator": monitor_world.coordinator.organisation.pk,
@@ -288,9 +276,7 @@ def test_opening_a_cycle_through_the_form_invites_the_sector(client, monitor_wor
     assert cycle.participations.count() == 6
 
 
-def test_a_sector_the_coordinator_does_not_serve_is_refused_and_nothing_is_opened(
-    client, monitor_world
-):
+def test_a_sector_the_coordinator_does_not_serve_is_refused_and_nothing_is_opened(client, monitor_world):
     client.force_login(monitor_world.coordinator.user)
     today = timezone.localdate()
     before = Cycle.objects.count()
@@ -316,9 +302,7 @@ def test_take_part_starts_the_assessment_for_an_invited_board(client, monitor_wo
     client.force_login(officer.user)
     page = client.get(reverse("monitor:organisation", args=[board.public_id])).content.decode()
     assert nl("Take part") in page
-    response = client.post(
-        reverse("monitor:take_part", args=[board.public_id, monitor_world.cycle.public_id])
-    )
+    response = client.post(reverse("monitor:take_part", args=[board.public_id, monitor_world.cycle.public_id]))
     assert response.status_code == 302
     participation = Participation.objects.get(cycle=monitor_world.cycle, organisation=board)
     assert participation.assessment is not None
@@ -328,13 +312,9 @@ def test_take_part_starts_the_assessment_for_an_invited_board(client, monitor_wo
 def test_another_board_cannot_take_part_on_someones_behalf(client, monitor_world):
     board = monitor_world.vo_boards[5]
     client.force_login(monitor_world.planted_officer.user)
-    response = client.post(
-        reverse("monitor:take_part", args=[board.public_id, monitor_world.cycle.public_id])
-    )
+    response = client.post(reverse("monitor:take_part", args=[board.public_id, monitor_world.cycle.public_id]))
     assert response.status_code == 404
-    assert (
-        Participation.objects.get(cycle=monitor_world.cycle, organisation=board).assessment is None
-    )
+    assert Participation.objects.get(cycle=monitor_world.cycle, organisation=board).assessment is None
 
 
 def test_invited_board_sees_the_open_cycle_on_its_dashboard(client, monitor_world):
@@ -366,9 +346,7 @@ def _closing_cycle(coordinator, version, boards):
 def test_send_reminders_now_reminds_each_unfinished_participant_once(
     client, monitor_world, django_capture_on_commit_callbacks
 ):
-    cycle = _closing_cycle(
-        monitor_world.coordinator, monitor_world.version, monitor_world.vo_boards
-    )
+    cycle = _closing_cycle(monitor_world.coordinator, monitor_world.version, monitor_world.vo_boards)
     client.force_login(monitor_world.coordinator.user)
     url = reverse("monitor:cycle_remind", args=[cycle.public_id])
     with django_capture_on_commit_callbacks(execute=True):
@@ -386,9 +364,7 @@ def test_send_reminders_now_reminds_each_unfinished_participant_once(
 
 
 def test_only_the_cycles_coordinator_can_ask_for_its_reminders(client, monitor_world):
-    cycle = _closing_cycle(
-        monitor_world.coordinator, monitor_world.version, monitor_world.vo_boards
-    )
+    cycle = _closing_cycle(monitor_world.coordinator, monitor_world.version, monitor_world.vo_boards)
     other = OrganisationFactory(
         name="Andere coordinatie",
         kind=OrganisationKind.SECTOR_ORGANISATION,
@@ -403,9 +379,7 @@ def test_only_the_cycles_coordinator_can_ask_for_its_reminders(client, monitor_w
     assert AuditEntry.objects.count() == before
 
 
-def test_the_reminder_command_sends_each_reminder_once(
-    monitor_world, django_capture_on_commit_callbacks
-):
+def test_the_reminder_command_sends_each_reminder_once(monitor_world, django_capture_on_commit_callbacks):
     _closing_cycle(monitor_world.coordinator, monitor_world.version, monitor_world.vo_boards)
     out = io.StringIO()
     with django_capture_on_commit_callbacks(execute=True):

@@ -146,16 +146,8 @@ def test_student_counts_are_realistic_per_kind():
     assert 150 <= mean([s.student_count for s in schools if s.sector == SectorCode.PO]) <= 350
     assert 900 <= mean([s.student_count for s in schools if s.sector == SectorCode.VO]) <= 2_000
     institutions = generated.measured()
-    assert (
-        5_000
-        <= mean([o.student_count for o in institutions if o.sector == SectorCode.MBO])
-        <= 15_000
-    )
-    assert (
-        15_000
-        <= mean([o.student_count for o in institutions if o.sector == SectorCode.WO])
-        <= 35_000
-    )
+    assert 5_000 <= mean([o.student_count for o in institutions if o.sector == SectorCode.MBO]) <= 15_000
+    assert 15_000 <= mean([o.student_count for o in institutions if o.sector == SectorCode.WO]) <= 35_000
     assert all(o.student_count is None for o in institutions if o.sector == SectorCode.RESEARCH)
     assert not any(o.is_funded for o in institutions if o.sector == SectorCode.NONFUNDED)
 
@@ -167,9 +159,7 @@ def test_support_organisations_serve_the_right_sectors_and_councils_hold_their_m
     assert set(by_name["SURFcert"].served_sectors) == {"MBO", "HBO", "WO", "RESEARCH"}
     assert set(by_name["SIVON"].served_sectors) == {"PO", "VO", "SO"}
     assert set(by_name["MBO Digitaal"].served_sectors) == {"MBO"}
-    assert (
-        by_name["Ministerie van Onderwijs, Cultuur en Wetenschap"].kind == OrganisationKind.MINISTRY
-    )
+    assert by_name["Ministerie van Onderwijs, Cultuur en Wetenschap"].kind == OrganisationKind.MINISTRY
     assert by_name["Inspectie van het Onderwijs"].kind == OrganisationKind.INSPECTORATE
     assert by_name["Auditbureau Veldzicht"].kind == OrganisationKind.AUDIT_FIRM
     by_key = generated.by_key()
@@ -229,9 +219,7 @@ def test_seed_demo_writes_the_generated_sector():
         o.brin for o in generated.organisations if o.brin
     }
     board = Organisation.objects.get(name=generated.measured()[0].name)
-    assert board.children.count() == sum(
-        1 for s in generated.schools() if s.parent == generated.measured()[0].key
-    )
+    assert board.children.count() == sum(1 for s in generated.schools() if s.parent == generated.measured()[0].key)
     po_raad = Organisation.objects.get(name="PO-Raad")
     assert set(po_raad.council_members.values_list("sector__code", flat=True)) == {"PO", "SO"}
     cert = Organisation.objects.get(name="SURFcert")
@@ -254,16 +242,12 @@ def test_every_demo_login_signs_in_with_password_and_authenticator_code(client, 
         assert person.email in output
         assert person.totp_secret in output
         client.logout()
-        response = client.post(
-            "/accounts/login/", {"login": person.email, "password": settings.DEMO_PASSWORD}
-        )
+        response = client.post("/accounts/login/", {"login": person.email, "password": settings.DEMO_PASSWORD})
         assert response.status_code == 302
         # The second factor stays on in the demo, for every role.
         assert response["Location"] == "/accounts/2fa/authenticate/"
         assert "_auth_user_id" not in client.session
-        response = client.post(
-            "/accounts/2fa/authenticate/", {"code": totp_now(person.totp_secret)}
-        )
+        response = client.post("/accounts/2fa/authenticate/", {"code": totp_now(person.totp_secret)})
         assert response.status_code == 302
         user = User.objects.get(email=person.email)
         assert int(client.session["_auth_user_id"]) == user.pk
@@ -332,8 +316,7 @@ def test_loading_is_recorded_in_the_audit_log_and_the_chain_stays_intact():
     assert loaded.changes["organisations"] == 10
     assert loaded.changes["seed"] == 1
     registered = sum(
-        entry.changes["count"]
-        for entry in AuditEntry.objects.filter(action="organisation.registered_in_bulk")
+        entry.changes["count"] for entry in AuditEntry.objects.filter(action="organisation.registered_in_bulk")
     )
     assert registered == Organisation.objects.count()
     assert AuditEntry.objects.filter(action="member.added").count() == len(demo.DEMO_EMAILS)
@@ -369,9 +352,7 @@ def test_refuses_too_few_organisations_for_every_sector():
 def test_a_clash_with_an_existing_organisation_rolls_everything_back():
     generated = demo.generate_sector(10, seed=3)
     taken = next(o.brin for o in generated.organisations if o.brin)
-    OrganisationFactory(
-        name="Bestaande school", kind=OrganisationKind.SCHOOL, brin=taken, board_number=""
-    )
+    OrganisationFactory(name="Bestaande school", kind=OrganisationKind.SCHOOL, brin=taken, board_number="")
     before = snapshot()
     with pytest.raises(CommandError, match=taken):
         seed(organisations=10, seed=3)
@@ -425,9 +406,7 @@ def test_bulk_registration_is_for_platform_operators_only():
     officer = member(Role.IBP_OFFICER).user
     before = snapshot()
     with pytest.raises(NotPermitted):
-        register_organisations(
-            actor=officer, organisations=[{"name": "X", "kind": OrganisationKind.AUDIT_FIRM}]
-        )
+        register_organisations(actor=officer, organisations=[{"name": "X", "kind": OrganisationKind.AUDIT_FIRM}])
     assert snapshot() == before
     operator = UserFactory(is_staff=True)
     [created] = register_organisations(
@@ -464,9 +443,7 @@ def test_add_member_refuses_someone_who_does_not_manage_members_here():
     assert snapshot() == before
     manager = member(Role.IBP_OFFICER, board).user
     add_member(actor=manager, organisation=board, user=person, role=Role.DPO)
-    assert Membership.objects.filter(
-        user=person, organisation=board, role=Role.DPO, is_active=True
-    ).exists()
+    assert Membership.objects.filter(user=person, organisation=board, role=Role.DPO, is_active=True).exists()
 
 
 @pytest.mark.django_db

@@ -28,7 +28,8 @@ def test_board_member_invites_a_new_person_who_gets_an_email(client, organisatio
         )
     assert response.status_code == 302
     invited = Membership.objects.get(organisation=organisation, user__email="nieuwe.collega@school.test")
-    assert invited.role == Role.DPO and invited.is_active
+    assert invited.role == Role.DPO
+    assert invited.is_active
     assert not invited.user.has_usable_password()
     assert len(mail.outbox) == 1
     assert "/accounts/password/reset/key/" in mail.outbox[0].body
@@ -106,7 +107,8 @@ def test_deactivating_the_last_membership_closes_the_account(client, organisatio
     client.post(f"/members/{leaver.public_id}/reactivate/")
     leaver.refresh_from_db()
     leaver.user.refresh_from_db()
-    assert leaver.is_active and leaver.user.is_active
+    assert leaver.is_active
+    assert leaver.user.is_active
 
 
 def test_deactivating_one_of_several_memberships_keeps_the_account(organisation, other_organisation):
@@ -125,7 +127,8 @@ def test_cannot_manage_members_of_another_organisation(client, organisation, oth
     for path in (f"/members/{theirs.public_id}/deactivate/", f"/members/{theirs.public_id}/role/"):
         assert client.post(path, {"role": Role.IBP_OFFICER}).status_code == 404
     theirs.refresh_from_db()
-    assert theirs.is_active and theirs.role == Role.DPO
+    assert theirs.is_active
+    assert theirs.role == Role.DPO
     with pytest.raises(PermissionDenied):
         services.deactivate_member(actor=admin.user, membership=theirs)
 
@@ -133,7 +136,9 @@ def test_cannot_manage_members_of_another_organisation(client, organisation, oth
 def test_school_board_manager_reaches_its_schools_members(organisation):
     school = OrganisationFactory(kind=OrganisationKind.SCHOOL, parent=organisation, board_number="")
     admin = member(Role.BOARD_MEMBER, organisation)
-    membership = services.invite_member(actor=admin.user, organisation=school, email="ibp@school.test", role=Role.IBP_OFFICER)
+    membership = services.invite_member(
+        actor=admin.user, organisation=school, email="ibp@school.test", role=Role.IBP_OFFICER
+    )
     assert membership.organisation == school
 
 
@@ -148,7 +153,8 @@ def test_member_list_search_and_pagination(client, organisation):
     found = client.get(members_url(organisation), {"q": "Persoon 07"})
     assert [m.user.full_name for m in found.context["page"].object_list] == ["Persoon 07"]
     fragment = client.get(members_url(organisation), {"q": "Anna"}, headers={"HX-Request": "true"})
-    assert b"<html" not in fragment.content and b"Anna Admin" in fragment.content
+    assert b"<html" not in fragment.content
+    assert b"Anna Admin" in fragment.content
 
 
 def test_organisation_details_edit_validates_and_audits(client, organisation):
@@ -156,10 +162,13 @@ def test_organisation_details_edit_validates_and_audits(client, organisation):
     client.force_login(admin.user)
     url = f"/organisations/{organisation.public_id}/edit/"
     bad = client.post(url, {"name": "Nieuw", "board_number": "12", "brin": "", "student_count": "10"})
-    assert bad.status_code == 200 and bad.context["form"].errors.get("board_number")
+    assert bad.status_code == 200
+    assert bad.context["form"].errors.get("board_number")
     organisation.refresh_from_db()
     assert organisation.name != "Nieuw"
-    good = client.post(url, {"name": "Stichting Nieuw", "board_number": organisation.board_number, "brin": "", "student_count": "1300"})
+    good = client.post(
+        url, {"name": "Stichting Nieuw", "board_number": organisation.board_number, "brin": "", "student_count": "1300"}
+    )
     assert good.status_code == 302
     organisation.refresh_from_db()
     assert (organisation.name, organisation.student_count) == ("Stichting Nieuw", 1300)

@@ -21,9 +21,7 @@ from weerbaar.core.access import SIGNED_IN
 from weerbaar.core.permissions import Role
 from weerbaar.organisations.selectors import list_own_memberships
 
-TOKEN_ID = OpenApiParameter(
-    "id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The token's id."
-)
+TOKEN_ID = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The token's id.")
 
 
 class TokenSerializer(serializers.ModelSerializer):
@@ -50,9 +48,7 @@ class TokenCreateSerializer(StrictSerializer):
     """What a new token is called, what it may do and how long it lives."""
 
     name = serializers.CharField(max_length=100)
-    scope = serializers.ChoiceField(
-        choices=PersonalAccessToken.Scope.choices, default=PersonalAccessToken.Scope.READ
-    )
+    scope = serializers.ChoiceField(choices=PersonalAccessToken.Scope.choices, default=PersonalAccessToken.Scope.READ)
     # The upper bound is the WEERBAAR_API_TOKEN_MAX_DAYS setting, which the service enforces.
     days_valid = serializers.IntegerField(
         min_value=1,
@@ -64,9 +60,7 @@ class TokenCreateSerializer(StrictSerializer):
 class TokenCreatedSerializer(TokenSerializer):
     """A token just created: the only answer that ever holds the full token."""
 
-    token = serializers.CharField(
-        read_only=True, help_text=_("The full token. It is shown only once.")
-    )
+    token = serializers.CharField(read_only=True, help_text=_("The full token. It is shown only once."))
 
     class Meta(TokenSerializer.Meta):
         fields = [*TokenSerializer.Meta.fields, "token"]

@@ -38,6 +38,6 @@ def decrypt(stored: str) -> str:
     if not stored.startswith(PREFIX):
         raise ValueError("value is not encrypted")
     try:
-        return _fernet().decrypt(stored[len(PREFIX):].encode()).decode()
+        return _fernet().decrypt(stored[len(PREFIX) :].encode()).decode()
     except InvalidToken as exc:
         raise ValueError("value cannot be decrypted with the configured keys") from exc

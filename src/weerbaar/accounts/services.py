@@ -66,7 +66,7 @@ def deactivate_user(*, actor, user) -> None:
     audit.record(actor=actor, action="account.deactivated", organisation_id=None, obj=user, object_label=user.email)
 
 
-TOKEN_PREFIX = "wb"
+TOKEN_PREFIX = "wb"  # noqa: S105 - the public prefix of every token, not a secret
 
 
 def _hash_secret(secret: str) -> str:
@@ -93,11 +93,18 @@ def create_api_token(*, actor, name: str, scope: str, days_valid: int) -> tuple[
         prefix = secrets.token_hex(4)
     secret = secrets.token_urlsafe(32)
     token = PersonalAccessToken.objects.create(
-        user=actor, name=name, prefix=prefix, key_hash=_hash_secret(secret), scope=scope,
+        user=actor,
+        name=name,
+        prefix=prefix,
+        key_hash=_hash_secret(secret),
+        scope=scope,
         expires_at=timezone.now() + timedelta(days=days_valid),
     )
     audit.record(
-        actor=actor, action="api_token.created", organisation_id=None, obj=token,
+        actor=actor,
+        action="api_token.created",
+        organisation_id=None,
+        obj=token,
         changes={"name": name, "scope": scope, "expires_at": token.expires_at.isoformat()},
     )
     return token, f"{TOKEN_PREFIX}_{prefix}_{secret}"
@@ -132,9 +139,7 @@ def authenticate_api_token(raw: str) -> PersonalAccessToken | None:
 
 
 @transaction.atomic
-def create_demo_account(
-    *, actor, email: str, full_name: str, password_hash: str, totp_secret: str
-) -> User:
+def create_demo_account(*, actor, email: str, full_name: str, password_hash: str, totp_secret: str) -> User:
     """Open a demo account that can sign in at once: the demo password (given hashed, so that
     one hash serves every demo login) and a TOTP authenticator with a known secret, so that a
     newcomer can try every role with the second factor on.
@@ -156,7 +161,11 @@ def create_demo_account(
     secret = get_mfa_adapter().encrypt(totp_secret)
     Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": secret})
     audit.record(
-        actor=actor, action="account.demo_created", organisation_id=None, obj=user,
-        object_label=user.email, changes={"email": user.email, "second_factor": "totp"},
+        actor=actor,
+        action="account.demo_created",
+        organisation_id=None,
+        obj=user,
+        object_label=user.email,
+        changes={"email": user.email, "second_factor": "totp"},
     )
     return user

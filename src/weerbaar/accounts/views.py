@@ -29,7 +29,9 @@ def token_list(request):
             form = TokenForm()
     tokens = selectors.list_api_tokens(request.user)
     status = 400 if request.method == "POST" and new_token is None else 200
-    return render(request, "accounts/token_list.html", {"form": form, "tokens": tokens, "new_token": new_token}, status=status)
+    return render(
+        request, "accounts/token_list.html", {"form": form, "tokens": tokens, "new_token": new_token}, status=status
+    )
 
 
 @require_POST

@@ -20,9 +20,7 @@ class PersonalAccessTokenAuthentication(authentication.BaseAuthentication):
         parts = header.split()
         # The scheme name is case-insensitive (RFC 9110, section 11.1).
         if len(parts) != 2 or parts[0].lower() != self.keyword.lower():
-            raise exceptions.AuthenticationFailed(
-                _("Use the header 'Authorization: Bearer <token>'.")
-            )
+            raise exceptions.AuthenticationFailed(_("Use the header 'Authorization: Bearer <token>'."))
         token = authenticate_api_token(parts[1])
         if token is None:
             raise exceptions.AuthenticationFailed(_("The token is unknown, expired or revoked."))

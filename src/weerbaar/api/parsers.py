@@ -15,6 +15,4 @@ class JSONParser(parsers.JSONParser):
         try:
             return super().parse(stream, media_type, parser_context)
         except RecursionError as exc:
-            raise exceptions.ParseError(
-                _("JSON parse error - the document is nested too deeply.")
-            ) from exc
+            raise exceptions.ParseError(_("JSON parse error - the document is nested too deeply.")) from exc

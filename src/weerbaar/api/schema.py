@@ -102,9 +102,7 @@ class AutoSchema(SpectacularAutoSchema):
         if direction != "response" or self._is_public():
             return responses
         codes = ["401", "403"]
-        has_body = (
-            self.method in ("POST", "PUT", "PATCH") and self.get_request_serializer() is not None
-        )
+        has_body = self.method in ("POST", "PUT", "PATCH") and self.get_request_serializer() is not None
         if has_body or self.get_override_parameters():
             codes.append("400")
         if "{" in self.path or self._is_list_view():

@@ -24,9 +24,7 @@ router.register("frameworks", FrameworkViewSet, basename="framework")
 router.register("framework-versions", FrameworkVersionViewSet, basename="framework-version")
 router.register("norms", NormViewSet, basename="norm")
 router.register("assessments", AssessmentViewSet, basename="assessment")
-router.register(
-    r"assessments/(?P<assessment_id>[^/.]+)/scores", ScoreViewSet, basename="assessment-score"
-)
+router.register(r"assessments/(?P<assessment_id>[^/.]+)/scores", ScoreViewSet, basename="assessment-score")
 router.register("improvement-actions", ImprovementActionViewSet, basename="improvement-action")
 router.register("incidents", IncidentViewSet, basename="incident")
 router.register("incident-statistics", IncidentStatisticsViewSet, basename="incident-statistics")

@@ -46,9 +46,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
     organisation = serializers.UUIDField(source="organisation.public_id", read_only=True)
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
     framework_version = serializers.UUIDField(source="framework_version.public_id", read_only=True)
-    framework_code = serializers.CharField(
-        source="framework_version.framework.code", read_only=True
-    )
+    framework_code = serializers.CharField(source="framework_version.framework.code", read_only=True)
     version_label = serializers.CharField(source="framework_version.label", read_only=True)
     targets = serializers.DictField(
         child=serializers.IntegerField(),
@@ -62,9 +60,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text=_("The assigned auditor or peer reviewer."),
     )
-    is_locked = serializers.BooleanField(
-        read_only=True, help_text=_("A final assessment cannot be changed.")
-    )
+    is_locked = serializers.BooleanField(read_only=True, help_text=_("A final assessment cannot be changed."))
 
     class Meta:
         model = Assessment
@@ -98,9 +94,7 @@ class DomainResultSerializer(serializers.Serializer):
     counted = serializers.IntegerField()
     not_applicable = serializers.IntegerField()
     unanswered = serializers.IntegerField()
-    gaps = serializers.ListField(
-        child=serializers.CharField(), help_text=_("Norm codes below the target.")
-    )
+    gaps = serializers.ListField(child=serializers.CharField(), help_text=_("Norm codes below the target."))
 
 
 class ResultSerializer(serializers.Serializer):
@@ -145,9 +139,7 @@ class AssessmentDetailSerializer(AssessmentSerializer):
 
 
 class AssessmentQuery(QuerySerializer):
-    organisation = serializers.UUIDField(
-        required=False, help_text=_("Only the assessments of this organisation.")
-    )
+    organisation = serializers.UUIDField(required=False, help_text=_("Only the assessments of this organisation."))
     status = serializers.ChoiceField(choices=AssessmentStatus.choices, required=False)
     search = serializers.CharField(
         max_length=100,
@@ -161,40 +153,29 @@ class AssessmentCreateSerializer(StrictSerializer):
     """A new draft assessment with an empty answer for every norm of the version."""
 
     organisation = serializers.UUIDField()
-    framework_version = serializers.UUIDField(
-        help_text=_("A published framework version with maturity levels.")
-    )
+    framework_version = serializers.UUIDField(help_text=_("A published framework version with maturity levels."))
     kind = serializers.ChoiceField(choices=AssessmentKind.choices, default=AssessmentKind.SELF)
     title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     start_from_last = serializers.BooleanField(
         default=False,
-        help_text=_(
-            "Copy levels and justifications from the organisation's last final "
-            "assessment on this framework."
-        ),
+        help_text=_("Copy levels and justifications from the organisation's last final assessment on this framework."),
     )
 
 
 class AssignReviewerSerializer(StrictSerializer):
     reviewer = serializers.EmailField(
         max_length=254,
-        help_text=_(
-            "E-mail address of an auditor (audits) or of an IBP officer elsewhere (peer reviews)."
-        ),
+        help_text=_("E-mail address of an auditor (audits) or of an IBP officer elsewhere (peer reviews)."),
     )
 
 
 class FinaliseSerializer(StrictSerializer):
-    review_summary = serializers.CharField(
-        max_length=MAX_TEXT, required=False, allow_blank=True, default=""
-    )
+    review_summary = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True, default="")
 
 
 class EvidenceSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
-    sha256 = serializers.CharField(
-        read_only=True, help_text=_("SHA-256 of an uploaded file; empty for a link.")
-    )
+    sha256 = serializers.CharField(read_only=True, help_text=_("SHA-256 of an uploaded file; empty for a link."))
 
     class Meta:
         model = Evidence
@@ -236,13 +217,9 @@ class ScoreUpdateSerializer(StrictSerializer):
 
     level = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True)
     not_applicable = serializers.BooleanField(required=False)
-    not_applicable_reason = serializers.CharField(
-        max_length=MAX_TEXT, required=False, allow_blank=True
-    )
+    not_applicable_reason = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True)
     justification = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True)
-    auditor_level = serializers.IntegerField(
-        min_value=1, max_value=5, required=False, allow_null=True
-    )
+    auditor_level = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True)
     auditor_note = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True)
 
     def validate(self, attrs):
@@ -250,10 +227,7 @@ class ScoreUpdateSerializer(StrictSerializer):
         reviewer = [name for name in REVIEWER_FIELDS if name in attrs]
         if institution and reviewer:
             raise serializers.ValidationError(
-                _(
-                    "Change either the institution's answer or the reviewer's verdict, "
-                    "not both in one request."
-                )
+                _("Change either the institution's answer or the reviewer's verdict, not both in one request.")
             )
         if not institution and not reviewer:
             raise serializers.ValidationError(_("Give at least one field to change."))
@@ -269,18 +243,12 @@ class ImprovementActionSerializer(serializers.ModelSerializer):
 
     id = serializers.UUIDField(source="public_id", read_only=True)
     organisation = serializers.UUIDField(source="organisation.public_id", read_only=True)
-    framework_code = serializers.CharField(
-        source="framework.code", default=None, read_only=True, allow_null=True
-    )
+    framework_code = serializers.CharField(source="framework.code", default=None, read_only=True, allow_null=True)
     source_assessment = serializers.UUIDField(
         source="source_assessment.public_id", default=None, read_only=True, allow_null=True
     )
-    owner = serializers.EmailField(
-        source="owner.email", default=None, read_only=True, allow_null=True
-    )
-    owner_name = serializers.CharField(
-        source="owner.full_name", default=None, read_only=True, allow_null=True
-    )
+    owner = serializers.EmailField(source="owner.email", default=None, read_only=True, allow_null=True)
+    owner_name = serializers.CharField(source="owner.full_name", default=None, read_only=True, allow_null=True)
 
     class Meta:
         model = ImprovementAction
@@ -304,21 +272,15 @@ class ImprovementActionSerializer(serializers.ModelSerializer):
 
 
 class ImprovementActionQuery(QuerySerializer):
-    organisation = serializers.UUIDField(
-        required=False, help_text=_("Only the actions of this organisation.")
-    )
-    open = serializers.BooleanField(
-        required=False, default=False, help_text=_("Only open and in-progress actions.")
-    )
+    organisation = serializers.UUIDField(required=False, help_text=_("Only the actions of this organisation."))
+    open = serializers.BooleanField(required=False, default=False, help_text=_("Only open and in-progress actions."))
     status = serializers.ChoiceField(choices=ActionStatus.choices, required=False)
 
 
 class ImprovementActionCreateSerializer(StrictSerializer):
     organisation = serializers.UUIDField()
     title = serializers.CharField(max_length=300)
-    description = serializers.CharField(
-        max_length=MAX_TEXT, required=False, allow_blank=True, default=""
-    )
+    description = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True, default="")
     source = serializers.ChoiceField(choices=ActionSource.choices, default=ActionSource.OTHER)
     owner = serializers.EmailField(
         max_length=254,
@@ -328,9 +290,7 @@ class ImprovementActionCreateSerializer(StrictSerializer):
         help_text=_("E-mail address of an active member of the organisation."),
     )
     due_date = serializers.DateField(required=False, allow_null=True, default=None)
-    framework_code = serializers.CharField(
-        max_length=32, required=False, allow_blank=True, default=""
-    )
+    framework_code = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
     norm_code = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
 
 
@@ -364,18 +324,14 @@ def _member(user, organisation, email: str | None):
         .first()
     )
     if membership is None:
-        raise ValidationError(
-            {"owner": [_("No active member of this organisation has this e-mail address.")]}
-        )
+        raise ValidationError({"owner": [_("No active member of this organisation has this e-mail address.")]})
     return membership.user
 
 
 ASSESSMENT_ID = OpenApiParameter(
     "assessment_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The assessment's id."
 )
-NORM_CODE = OpenApiParameter(
-    "norm_code", str, OpenApiParameter.PATH, description="The norm's code, such as SM.05."
-)
+NORM_CODE = OpenApiParameter("norm_code", str, OpenApiParameter.PATH, description="The norm's code, such as SM.05.")
 
 
 # --- assessments -----------------------------------------------------------------------------
@@ -426,11 +382,7 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
             Action.ASSESSMENT_EDIT,
             _("No organisation with this id where you may start an assessment."),
         )
-        version = (
-            framework_selectors.visible_versions(request.user)
-            .filter(public_id=data["framework_version"])
-            .first()
-        )
+        version = framework_selectors.visible_versions(request.user).filter(public_id=data["framework_version"]).first()
         if version is None:
             raise ValidationError({"framework_version": [_("No framework version with this id.")]})
         assessment = services.start_assessment(
@@ -443,9 +395,7 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
         )
         return self._detail(assessment, status.HTTP_201_CREATED)
 
-    @extend_schema(
-        request=None, responses=AssessmentDetailSerializer, summary="Submit a draft (board member)"
-    )
+    @extend_schema(request=None, responses=AssessmentDetailSerializer, summary="Submit a draft (board member)")
     @action(detail=True, methods=["post"])
     def submit(self, request, id=None):
         """A board member approves the draft and submits it; every norm must be answered."""
@@ -472,12 +422,8 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
         assessment = selectors.access_assessment(request.user, id)
         data = self.validated(AssignReviewerSerializer)
         # Only people who may review this assessment are looked up; anyone else is refused alike.
-        reviewer = (
-            services.reviewer_candidates(assessment).filter(email__iexact=data["reviewer"]).first()
-        )
-        return self._detail(
-            services.assign_reviewer(actor=request.user, assessment=assessment, reviewer=reviewer)
-        )
+        reviewer = services.reviewer_candidates(assessment).filter(email__iexact=data["reviewer"]).first()
+        return self._detail(services.assign_reviewer(actor=request.user, assessment=assessment, reviewer=reviewer))
 
     @extend_schema(
         request=FinaliseSerializer,
@@ -500,9 +446,7 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="The answers of an assessment, in norm order", parameters=[ASSESSMENT_ID]
-    ),
+    list=extend_schema(summary="The answers of an assessment, in norm order", parameters=[ASSESSMENT_ID]),
     retrieve=extend_schema(summary="One norm's answer", parameters=[ASSESSMENT_ID, NORM_CODE]),
     partial_update=extend_schema(
         summary="Answer a norm, or record the reviewer's verdict",
@@ -553,9 +497,7 @@ class ScoreViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
                 score=score,
                 level=data.get("level", score.level),
                 not_applicable=not_applicable,
-                not_applicable_reason=data.get(
-                    "not_applicable_reason", score.not_applicable_reason
-                ),
+                not_applicable_reason=data.get("not_applicable_reason", score.not_applicable_reason),
                 justification=data.get("justification", score.justification),
             )
         return Response(ScoreSerializer(self.get_object()).data)
@@ -565,9 +507,7 @@ class ScoreViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="Improvement actions you may see", parameters=[ImprovementActionQuery]
-    ),
+    list=extend_schema(summary="Improvement actions you may see", parameters=[ImprovementActionQuery]),
     retrieve=extend_schema(summary="One improvement action"),
 )
 class ImprovementActionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
@@ -605,11 +545,7 @@ class ImprovementActionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         )
         framework = None
         if data["framework_code"]:
-            framework = (
-                framework_selectors.list_frameworks(request.user)
-                .filter(code=data["framework_code"])
-                .first()
-            )
+            framework = framework_selectors.list_frameworks(request.user).filter(code=data["framework_code"]).first()
             if framework is None:
                 raise ValidationError({"framework_code": [_("No framework with this code.")]})
         action = services.create_improvement_action(
@@ -624,9 +560,7 @@ class ImprovementActionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
             norm_code=data["norm_code"],
         )
         return Response(
-            ImprovementActionSerializer(
-                selectors.access_improvement_action(request.user, action.public_id)
-            ).data,
+            ImprovementActionSerializer(selectors.access_improvement_action(request.user, action.public_id)).data,
             status=status.HTTP_201_CREATED,
         )
 
@@ -641,6 +575,4 @@ class ImprovementActionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         if "owner" in data:
             data["owner"] = _member(request.user, action.organisation, data["owner"])
         services.update_improvement_action(actor=request.user, action=action, **data)
-        return Response(
-            ImprovementActionSerializer(selectors.access_improvement_action(request.user, id)).data
-        )
+        return Response(ImprovementActionSerializer(selectors.access_improvement_action(request.user, id)).data)

@@ -77,10 +77,7 @@ def domain_chart(bars: list[Bar], chart_id: str, title: str) -> SafeString:
                     _("no score yet"),
                 )
             )
-            described.append(
-                _("%(domain)s: no score, target %(target)s")
-                % {"domain": bar.label, "target": bar.target}
-            )
+            described.append(_("%(domain)s: no score, target %(target)s") % {"domain": bar.label, "target": bar.target})
         else:
             below = bar.score < bar.target
             # The figure goes after the bar, or after the target line when it would touch it.

@@ -117,9 +117,7 @@ def _day(seed: int, key: str, first: date, last: date) -> date:
     return first + timedelta(days=rng_for(seed, "day", key).randint(0, span))
 
 
-def for_ibp_officer(
-    seed: int, today: date, organisation: str, codes: list[str]
-) -> list[DemoAssessment]:
+def for_ibp_officer(seed: int, today: date, organisation: str, codes: list[str]) -> list[DemoAssessment]:
     """The demo PO board: last year's final self-assessment (mean around 2) and this year's draft,
     about half answered."""
     year = today.year
@@ -188,18 +186,14 @@ def for_mbo_institution(
             started_on=submitted_on - timedelta(days=45),
             submitted_on=submitted_on,
             reviewer_email=auditor_email,
-            answers=answers(
-                seed, f"{organisation}:audit:{year}", codes, mean=2.9, reviewed_share=0.35
-            ),
+            answers=answers(seed, f"{organisation}:audit:{year}", codes, mean=2.9, reviewed_share=0.35),
         ),
     ]
 
 
 def sample(seed: int, names: list[str], wanted: int) -> list[str]:
     """`wanted` of the names, the same ones for the same seed whatever their order."""
-    ranked = sorted(
-        names, key=lambda name: hashlib.sha256(f"{seed}:sample:{name}".encode()).hexdigest()
-    )
+    ranked = sorted(names, key=lambda name: hashlib.sha256(f"{seed}:sample:{name}".encode()).hexdigest())
     return sorted(ranked[: max(0, wanted)])
 
 
@@ -214,9 +208,7 @@ def final_for(
     """A final self-assessment finished some time in the last year, at the organisation's own
     level of maturity."""
     rng = rng_for(seed, "maturity", organisation)
-    final_on = _day(
-        seed, f"{organisation}:sample", today - timedelta(days=330), today - timedelta(days=20)
-    )
+    final_on = _day(seed, f"{organisation}:sample", today - timedelta(days=330), today - timedelta(days=20))
     return DemoAssessment(
         organisation=organisation,
         framework_code=framework_code,

@@ -116,9 +116,7 @@ def _evidence_text(score: NormScore) -> str:
         if item.sha256:
             lines.append(f"{item.name} (sha256 {item.sha256})")
         else:
-            lines.append(
-                f"{item.name} ({item.url})" if item.url and item.url != item.name else item.name
-            )
+            lines.append(f"{item.name} ({item.url})" if item.url and item.url != item.name else item.name)
     return "\n".join(lines)
 
 
@@ -134,9 +132,7 @@ def workbook(data: ExportData) -> bytes:
     book = Workbook()
     bold = Font(bold=True)
 
-    def sheet(
-        title: str, headers: list[str], rows: list[list], widths: dict[str, int] | None = None
-    ):
+    def sheet(title: str, headers: list[str], rows: list[list], widths: dict[str, int] | None = None):
         ws = book.create_sheet(title=title)
         ws.append([safe_cell(h) for h in headers])
         for cell in ws[1]:
@@ -179,9 +175,7 @@ def workbook(data: ExportData) -> bytes:
             d.title,
             _score_value(d.score.score),
             d.score.target,
-            _("yes")
-            if d.score.meets_target
-            else (_("no") if d.score.meets_target is False else ""),
+            _("yes") if d.score.meets_target else (_("no") if d.score.meets_target is False else ""),
             d.score.counted,
             d.score.not_applicable,
             d.score.unanswered,
@@ -255,9 +249,7 @@ def static_file(url: str) -> tuple[bytes, str]:
     URL; anything else is refused so that an export never fetches from the network or reads an
     arbitrary file."""
     if not url.startswith(STATIC_SCHEME):
-        raise ValueError(
-            f"refused to fetch {url!r}: exports use only the platform's own static files"
-        )
+        raise ValueError(f"refused to fetch {url!r}: exports use only the platform's own static files")
     relative = url[len(STATIC_SCHEME) :].split("?")[0].split("#")[0].lstrip("/")
     if not relative or ".." in Path(relative).parts or "\\" in relative:
         raise ValueError("refused a path outside the static files")

@@ -60,9 +60,7 @@ class ReviewForm(forms.Form):
         required=False,
         widget=forms.RadioSelect,
     )
-    auditor_note = forms.CharField(
-        label=_("Reviewer's note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    auditor_note = forms.CharField(label=_("Reviewer's note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class EvidenceFileForm(forms.Form):
@@ -80,12 +78,8 @@ class EvidenceLinkForm(forms.Form):
 
 
 class StartAssessmentForm(forms.Form):
-    framework_version = forms.ModelChoiceField(
-        label=_("Framework"), queryset=None, empty_label=None
-    )
-    kind = forms.ChoiceField(
-        label=_("Kind"), choices=AssessmentKind.choices, initial=AssessmentKind.SELF
-    )
+    framework_version = forms.ModelChoiceField(label=_("Framework"), queryset=None, empty_label=None)
+    kind = forms.ChoiceField(label=_("Kind"), choices=AssessmentKind.choices, initial=AssessmentKind.SELF)
     title = forms.CharField(
         label=_("Title"),
         max_length=200,
@@ -112,9 +106,7 @@ class AssignReviewerForm(forms.Form):
     def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reviewer"].queryset = candidates
-        self.fields["reviewer"].label_from_instance = lambda u: (
-            f"{u.full_name} ({u.email})" if u.full_name else u.email
-        )
+        self.fields["reviewer"].label_from_instance = lambda u: f"{u.full_name} ({u.email})" if u.full_name else u.email
 
 
 class FinaliseForm(forms.Form):
@@ -127,12 +119,8 @@ class FinaliseForm(forms.Form):
 
 class _ActionFields(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=300)
-    description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    owner = forms.ModelChoiceField(
-        label=_("Owner"), queryset=None, required=False, empty_label=_("Nobody yet")
-    )
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=None, required=False, empty_label=_("Nobody yet"))
     due_date = forms.DateField(
         label=_("Due date"),
         required=False,
@@ -160,16 +148,12 @@ class DomainTargetsForm(forms.Form):
         label=_("Why these targets"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_(
-            "For example: much sensitive pupil data, or a small school without its own servers."
-        ),
+        help_text=_("For example: much sensitive pupil data, or a small school without its own servers."),
     )
 
     def __init__(self, *args, domains, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [("", _("Default (3)"))] + [
-            (level, f"{level} · {LEVEL_NAMES[level]}") for level in LEVELS
-        ]
+        choices = [("", _("Default (3)"))] + [(level, f"{level} · {LEVEL_NAMES[level]}") for level in LEVELS]
         self.domain_fields = []
         for domain in domains:
             name = f"target_{norm_prefix(domain.code)}"

@@ -47,25 +47,39 @@ class Assessment(PublicIdModel, TimestampedModel):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="assessments")
     framework_version = models.ForeignKey(FrameworkVersion, on_delete=models.PROTECT, related_name="assessments")
     kind = models.CharField(_("kind"), max_length=20, choices=AssessmentKind.choices, default=AssessmentKind.SELF)
-    status = models.CharField(_("status"), max_length=20, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT)
+    status = models.CharField(
+        _("status"), max_length=20, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT
+    )
     title = models.CharField(_("title"), max_length=200)
     started_from = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("started from"),
     )
     # Target level per domain code, fixed when the assessment starts (risk profile).
     targets = models.JSONField(_("target levels"), default=dict, blank=True)
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     submitted_at = models.DateTimeField(null=True, blank=True)
     reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="reviews",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviews",
         verbose_name=_("reviewer"),
     )
     reviewer_organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="reviewed_assessments"
     )
-    finalised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    finalised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     finalised_at = models.DateTimeField(null=True, blank=True)
     review_summary = models.TextField(_("review summary"), blank=True)
 
@@ -96,9 +110,13 @@ class NormScore(TimestampedModel):
     not_applicable = models.BooleanField(_("not applicable"), default=False)
     not_applicable_reason = models.TextField(_("reason it does not apply"), blank=True)
     justification = models.TextField(_("justification"), blank=True)
-    auditor_level = models.PositiveSmallIntegerField(_("reviewer's level"), null=True, blank=True, validators=LEVEL_VALIDATORS)
+    auditor_level = models.PositiveSmallIntegerField(
+        _("reviewer's level"), null=True, blank=True, validators=LEVEL_VALIDATORS
+    )
     auditor_note = models.TextField(_("reviewer's note"), blank=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     objects = ScopedQuerySet.as_manager()
 
@@ -109,7 +127,8 @@ class NormScore(TimestampedModel):
         constraints = [
             models.UniqueConstraint(fields=["assessment", "norm"], name="assessments_normscore_unique_norm"),
             models.CheckConstraint(
-                condition=Q(level__isnull=True) | Q(level__gte=1, level__lte=5), name="assessments_normscore_level_range"
+                condition=Q(level__isnull=True) | Q(level__gte=1, level__lte=5),
+                name="assessments_normscore_level_range",
             ),
             models.CheckConstraint(
                 condition=Q(auditor_level__isnull=True) | Q(auditor_level__gte=1, auditor_level__lte=5),
@@ -160,14 +179,20 @@ class ImprovementAction(PublicIdModel, TimestampedModel):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="improvement_actions")
     title = models.CharField(_("title"), max_length=300)
     description = models.TextField(_("description"), blank=True)
-    source = models.CharField(_("source"), max_length=20, choices=ActionSource.choices, default=ActionSource.ASSESSMENT_GAP)
+    source = models.CharField(
+        _("source"), max_length=20, choices=ActionSource.choices, default=ActionSource.ASSESSMENT_GAP
+    )
     framework = models.ForeignKey(Framework, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     norm_code = models.CharField(_("norm"), max_length=64, blank=True)
     source_assessment = models.ForeignKey(
         Assessment, on_delete=models.SET_NULL, null=True, blank=True, related_name="improvement_actions"
     )
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("owner"),
     )
     due_date = models.DateField(_("due date"), null=True, blank=True)
@@ -204,7 +229,9 @@ class DomainTarget(TimestampedModel):
         verbose_name = _("domain target")
         verbose_name_plural = _("domain targets")
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "framework", "domain_code"], name="assessments_domaintarget_unique")
+            models.UniqueConstraint(
+                fields=["organisation", "framework", "domain_code"], name="assessments_domaintarget_unique"
+            )
         ]
 
     def __str__(self) -> str:

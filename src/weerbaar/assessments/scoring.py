@@ -29,9 +29,9 @@ LEVELS = (1, 2, 3, 4, 5)
 class NormAnswer:
     norm_code: str
     domain_code: str
-    level: int | None = None            # the institution's own level
+    level: int | None = None  # the institution's own level
     not_applicable: bool = False
-    auditor_level: int | None = None    # the auditor's level, in audits and peer reviews
+    auditor_level: int | None = None  # the auditor's level, in audits and peer reviews
 
     @property
     def effective_level(self) -> int | None:
@@ -107,4 +107,6 @@ def score_assessment(
         answered += sum(1 for a in items if a.is_answered)
         total += len(items)
     means = [d.score for d in domains if d.score is not None]
-    return AssessmentScore(domains=tuple(domains), overall=fmean(means) if means else None, answered=answered, total=total)
+    return AssessmentScore(
+        domains=tuple(domains), overall=fmean(means) if means else None, answered=answered, total=total
+    )

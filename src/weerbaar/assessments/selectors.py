@@ -52,7 +52,9 @@ def list_reviews(user) -> QuerySet[Assessment]:
 def access_assessment(user, public_id, action: Action = Action.ASSESSMENT_VIEW) -> Assessment:
     return access(
         Assessment.objects.select_related("organisation", "framework_version__framework", "reviewer", "started_from"),
-        user, action, public_id=public_id,
+        user,
+        action,
+        public_id=public_id,
     )
 
 
@@ -123,14 +125,19 @@ def norm_changes(assessment: Assessment, previous: Assessment) -> list[dict]:
     for answer in answers_of(assessment):
         old = before.get(answer.norm_code)
         new = answer.effective_level
-        result.append({"norm_code": answer.norm_code, "domain_code": answer.domain_code, "before": old, "now": new,
-                       "change": (new - old) if (new is not None and old is not None) else None})
+        result.append(
+            {
+                "norm_code": answer.norm_code,
+                "domain_code": answer.domain_code,
+                "before": old,
+                "now": new,
+                "change": (new - old) if (new is not None and old is not None) else None,
+            }
+        )
     return result
 
 
-def mapped_suggestions(
-    assessment: Assessment, scores: Iterable[NormScore] | None = None
-) -> dict[str, list[dict]]:
+def mapped_suggestions(assessment: Assessment, scores: Iterable[NormScore] | None = None) -> dict[str, list[dict]]:
     """For each norm of this assessment: answers the organisation gave on mapped norms of other
     frameworks (latest assessment per framework), offered as suggestions, never copied.
 
@@ -195,7 +202,9 @@ def list_improvement_actions(user, organisation, only_open: bool = False) -> Que
     actions = ImprovementAction.objects.visible_to(user, Action.ASSESSMENT_VIEW).filter(organisation=organisation)
     if only_open:
         actions = actions.filter(status__in=OPEN_ACTION_STATUSES)
-    return actions.select_related("owner", "framework", "source_assessment").order_by("status", "due_date", "created_at")
+    return actions.select_related("owner", "framework", "source_assessment").order_by(
+        "status", "due_date", "created_at"
+    )
 
 
 def access_improvement_action(user, public_id, action: Action = Action.ASSESSMENT_VIEW) -> ImprovementAction:
@@ -253,10 +262,7 @@ def allowed_actions(user, organisation_id: int, actions: Iterable[Action]) -> fr
     if row is None:
         return frozenset()
     return frozenset(
-        action
-        for index, members in enumerate(groups.values())
-        if row[f"may_{index}"]
-        for action in members
+        action for index, members in enumerate(groups.values()) if row[f"may_{index}"] for action in members
     )
 
 

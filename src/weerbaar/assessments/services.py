@@ -121,7 +121,10 @@ def start_assessment(
         raise ValidationError({"framework_version": _("Choose a published framework version with maturity levels.")})
     if kind not in AssessmentKind.values:
         raise ValidationError({"kind": _("Choose a valid kind of assessment.")})
-    title = _text(title, "title", 200) or f"{framework_version.framework.code} {framework_version.label} · {timezone.localdate():%Y-%m-%d}"
+    title = (
+        _text(title, "title", 200)
+        or f"{framework_version.framework.code} {framework_version.label} · {timezone.localdate():%Y-%m-%d}"
+    )
     previous = last_final_assessment(organisation, framework_version.framework_id) if start_from_last else None
     if start_from_last and previous is None:
         raise ValidationError(_("There is no final assessment on this framework to start from."))
@@ -136,10 +139,7 @@ def start_assessment(
     )
     carried = {}
     if previous is not None:
-        carried = {
-            s.norm.code: s
-            for s in NormScore.objects.filter(assessment=previous).select_related("norm")
-        }
+        carried = {s.norm.code: s for s in NormScore.objects.filter(assessment=previous).select_related("norm")}
     scores = []
     for norm in framework_version.norms.order_by("position"):
         old = carried.get(norm.code)
@@ -156,10 +156,16 @@ def start_assessment(
         )
     NormScore.objects.bulk_create(scores)
     audit.record(
-        actor=actor, action="assessment.started", organisation_id=organisation.pk, obj=assessment,
+        actor=actor,
+        action="assessment.started",
+        organisation_id=organisation.pk,
+        obj=assessment,
         changes={
-            "framework": framework_version.framework.code, "version": framework_version.label, "kind": kind,
-            "started_from": str(previous.public_id) if previous else None, "norms": len(scores),
+            "framework": framework_version.framework.code,
+            "version": framework_version.label,
+            "kind": kind,
+            "started_from": str(previous.public_id) if previous else None,
+            "norms": len(scores),
         },
     )
     return assessment
@@ -189,8 +195,10 @@ def _answer(*, level, not_applicable: bool, not_applicable_reason: str, justific
     if errors:
         raise ValidationError(errors)
     return {
-        "level": level, "not_applicable": bool(not_applicable),
-        "not_applicable_reason": not_applicable_reason, "justification": justification,
+        "level": level,
+        "not_applicable": bool(not_applicable),
+        "not_applicable_reason": not_applicable_reason,
+        "justification": justification,
     }
 
 
@@ -209,7 +217,9 @@ def save_score(
     require(actor, Action.ASSESSMENT_EDIT, assessment.organisation_id)
     _editable(assessment)
     new = _answer(
-        level=level, not_applicable=not_applicable, not_applicable_reason=not_applicable_reason,
+        level=level,
+        not_applicable=not_applicable,
+        not_applicable_reason=not_applicable_reason,
         justification=justification,
     )
     changes = audit.field_changes(score, list(new), new)
@@ -220,8 +230,12 @@ def save_score(
     score.updated_by = actor
     score.save()
     audit.record(
-        actor=actor, action="assessment.score_saved", organisation_id=assessment.organisation_id, obj=assessment,
-        object_label=f"{assessment.title} · {score.norm.code}", changes={"norm": score.norm.code, **changes},
+        actor=actor,
+        action="assessment.score_saved",
+        organisation_id=assessment.organisation_id,
+        obj=assessment,
+        object_label=f"{assessment.title} · {score.norm.code}",
+        changes={"norm": score.norm.code, **changes},
     )
     return score
 
@@ -233,13 +247,21 @@ def _check_upload(upload: UploadedFile) -> tuple[str, str]:
     extension = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
     if extension not in EVIDENCE_TYPES:
         raise ValidationError(
-            {"file": _("This type of file is not accepted. Use PDF, Word, Excel, PowerPoint, OpenDocument, PNG, JPEG, text or CSV.")}
+            {
+                "file": _(
+                    "This type of file is not accepted. "
+                    "Use PDF, Word, Excel, PowerPoint, OpenDocument, PNG, JPEG, text or CSV."
+                )
+            }
         )
     if upload.size is None or upload.size == 0:
         raise ValidationError({"file": _("The file is empty.")})
     if upload.size > settings.MAX_UPLOAD_BYTES:
         raise ValidationError(
-            {"file": _("The file is too large (at most %(mb)d MB).") % {"mb": settings.MAX_UPLOAD_BYTES // (1024 * 1024)}}
+            {
+                "file": _("The file is too large (at most %(mb)d MB).")
+                % {"mb": settings.MAX_UPLOAD_BYTES // (1024 * 1024)}
+            }
         )
     head = upload.read(16)
     upload.seek(0)
@@ -263,7 +285,12 @@ def add_evidence_file(*, actor, score: NormScore, upload: UploadedFile) -> Evide
         digest.update(chunk)
     upload.seek(0)
     evidence = Evidence(
-        score=score, name=name, content_type=content_type, size=upload.size, sha256=digest.hexdigest(), uploaded_by=actor
+        score=score,
+        name=name,
+        content_type=content_type,
+        size=upload.size,
+        sha256=digest.hexdigest(),
+        uploaded_by=actor,
     )
     evidence.file.save(f"{evidence.public_id}{mimetypes.guess_extension(content_type) or ''}", upload, save=False)
     try:
@@ -273,7 +300,10 @@ def add_evidence_file(*, actor, score: NormScore, upload: UploadedFile) -> Evide
         evidence.file.delete(save=False)
         raise
     audit.record(
-        actor=actor, action="assessment.evidence_added", organisation_id=assessment.organisation_id, obj=assessment,
+        actor=actor,
+        action="assessment.evidence_added",
+        organisation_id=assessment.organisation_id,
+        obj=assessment,
         object_label=f"{assessment.title} · {score.norm.code}",
         changes={"norm": score.norm.code, "file": name, "sha256": evidence.sha256, "size": evidence.size},
     )
@@ -295,8 +325,12 @@ def add_evidence_link(*, actor, score: NormScore, url: str, name: str = "") -> E
     name = _text(name, "name", 255) or url[:255]
     evidence = Evidence.objects.create(score=score, url=url, name=name, uploaded_by=actor)
     audit.record(
-        actor=actor, action="assessment.evidence_added", organisation_id=assessment.organisation_id, obj=assessment,
-        object_label=f"{assessment.title} · {score.norm.code}", changes={"norm": score.norm.code, "link": url},
+        actor=actor,
+        action="assessment.evidence_added",
+        organisation_id=assessment.organisation_id,
+        obj=assessment,
+        object_label=f"{assessment.title} · {score.norm.code}",
+        changes={"norm": score.norm.code, "link": url},
     )
     return evidence
 
@@ -310,7 +344,10 @@ def remove_evidence(*, actor, evidence: Evidence) -> None:
     stored = evidence.file.name if evidence.file else ""
     storage = evidence.file.storage if evidence.file else None
     audit.record(
-        actor=actor, action="assessment.evidence_removed", organisation_id=assessment.organisation_id, obj=assessment,
+        actor=actor,
+        action="assessment.evidence_removed",
+        organisation_id=assessment.organisation_id,
+        obj=assessment,
         object_label=f"{assessment.title} · {score.norm.code}",
         changes={"norm": score.norm.code, "name": evidence.name, "sha256": evidence.sha256},
     )
@@ -336,7 +373,10 @@ def submit_assessment(*, actor, assessment: Assessment) -> Assessment:
     assessment.submitted_at = timezone.now()
     assessment.save(update_fields=["status", "submitted_by", "submitted_at", "updated_at"])
     audit.record(
-        actor=actor, action="assessment.submitted", organisation_id=assessment.organisation_id, obj=assessment,
+        actor=actor,
+        action="assessment.submitted",
+        organisation_id=assessment.organisation_id,
+        obj=assessment,
         changes={"status": [AssessmentStatus.DRAFT, AssessmentStatus.SUBMITTED]},
     )
     return assessment
@@ -352,7 +392,10 @@ def reopen_assessment(*, actor, assessment: Assessment) -> Assessment:
     assessment.status = AssessmentStatus.DRAFT
     assessment.save(update_fields=["status", "updated_at"])
     audit.record(
-        actor=actor, action="assessment.reopened", organisation_id=assessment.organisation_id, obj=assessment,
+        actor=actor,
+        action="assessment.reopened",
+        organisation_id=assessment.organisation_id,
+        obj=assessment,
         changes={"status": [AssessmentStatus.SUBMITTED, AssessmentStatus.DRAFT]},
     )
     return assessment
@@ -397,7 +440,10 @@ def assign_reviewer(*, actor, assessment: Assessment, reviewer) -> Assessment:
     assessment.status = AssessmentStatus.UNDER_REVIEW
     assessment.save(update_fields=["reviewer", "reviewer_organisation", "status", "updated_at"])
     audit.record(
-        actor=actor, action="assessment.reviewer_assigned", organisation_id=assessment.organisation_id, obj=assessment,
+        actor=actor,
+        action="assessment.reviewer_assigned",
+        organisation_id=assessment.organisation_id,
+        obj=assessment,
         changes={"reviewer": reviewer.email, "status": [AssessmentStatus.SUBMITTED, AssessmentStatus.UNDER_REVIEW]},
     )
     return assessment
@@ -415,7 +461,9 @@ def record_review(*, actor, score: NormScore, auditor_level: int | None, auditor
     """The reviewer's own level and note for one norm, beside the institution's."""
     assessment = Assessment.objects.select_for_update().get(pk=score.assessment_id)
     _require_reviewer(actor, assessment)
-    if auditor_level is not None and (isinstance(auditor_level, bool) or not isinstance(auditor_level, int) or not 1 <= auditor_level <= 5):
+    if auditor_level is not None and (
+        isinstance(auditor_level, bool) or not isinstance(auditor_level, int) or not 1 <= auditor_level <= 5
+    ):
         raise ValidationError({"auditor_level": _("Choose a level from 1 to 5.")})
     auditor_note = _text(auditor_note, "auditor_note")
     new = {"auditor_level": auditor_level, "auditor_note": auditor_note}
@@ -426,8 +474,12 @@ def record_review(*, actor, score: NormScore, auditor_level: int | None, auditor
     score.auditor_note = auditor_note
     score.save(update_fields=["auditor_level", "auditor_note", "updated_at"])
     audit.record(
-        actor=actor, action="assessment.review_recorded", organisation_id=assessment.organisation_id, obj=assessment,
-        object_label=f"{assessment.title} · {score.norm.code}", changes={"norm": score.norm.code, **changes},
+        actor=actor,
+        action="assessment.review_recorded",
+        organisation_id=assessment.organisation_id,
+        obj=assessment,
+        object_label=f"{assessment.title} · {score.norm.code}",
+        changes={"norm": score.norm.code, **changes},
     )
     return score
 
@@ -452,7 +504,10 @@ def finalise_assessment(*, actor, assessment: Assessment, review_summary: str = 
     assessment.save(update_fields=["status", "finalised_by", "finalised_at", "review_summary", "updated_at"])
     created = _actions_for_gaps(actor=actor, assessment=assessment)
     audit.record(
-        actor=actor, action="assessment.finalised", organisation_id=assessment.organisation_id, obj=assessment,
+        actor=actor,
+        action="assessment.finalised",
+        organisation_id=assessment.organisation_id,
+        obj=assessment,
         changes={"status": [old_status, AssessmentStatus.FINAL], "improvement_actions_created": created},
     )
     return assessment
@@ -466,8 +521,10 @@ def _actions_for_gaps(*, actor, assessment: Assessment) -> int:
         return 0
     already_open = set(
         ImprovementAction.objects.filter(
-            organisation=assessment.organisation, framework_id=version.framework_id,
-            norm_code__in=gap_codes, status__in=OPEN_ACTION_STATUSES,
+            organisation=assessment.organisation,
+            framework_id=version.framework_id,
+            norm_code__in=gap_codes,
+            status__in=OPEN_ACTION_STATUSES,
         ).values_list("norm_code", flat=True)
     )
     titles = dict(version.norms.filter(code__in=gap_codes).values_list("code", "title_nl"))
@@ -504,9 +561,13 @@ def update_improvement_action(*, actor, action: ImprovementAction, **values) -> 
         values["description"] = _text(values["description"], "description")
     if "status" in values and values["status"] not in ActionStatus.values:
         errors["status"] = _("Choose a valid status.")
-    if "owner" in values and values["owner"] is not None and not Membership.objects.filter(
-        user=values["owner"], organisation=action.organisation, is_active=True
-    ).exists():
+    if (
+        "owner" in values
+        and values["owner"] is not None
+        and not Membership.objects.filter(
+            user=values["owner"], organisation=action.organisation, is_active=True
+        ).exists()
+    ):
         errors["owner"] = _("The owner must be a member of this organisation.")
     if "due_date" in values and values["due_date"] is not None and not isinstance(values["due_date"], date):
         errors["due_date"] = _("Enter a valid date.")
@@ -521,16 +582,30 @@ def update_improvement_action(*, actor, action: ImprovementAction, **values) -> 
         action.completed_at = timezone.now() if values["status"] == ActionStatus.DONE else None
     action.save()
     audit.record(
-        actor=actor, action="improvement_action.changed", organisation_id=action.organisation_id, obj=action,
-        changes={k: [str(v[0]) if v[0] is not None else None, str(v[1]) if v[1] is not None else None] for k, v in changes.items()},
+        actor=actor,
+        action="improvement_action.changed",
+        organisation_id=action.organisation_id,
+        obj=action,
+        changes={
+            k: [str(v[0]) if v[0] is not None else None, str(v[1]) if v[1] is not None else None]
+            for k, v in changes.items()
+        },
     )
     return action
 
 
 @transaction.atomic
 def create_improvement_action(
-    *, actor, organisation: Organisation, title: str, source: str = ActionSource.OTHER,
-    description: str = "", owner=None, due_date: date | None = None, framework=None, norm_code: str = "",
+    *,
+    actor,
+    organisation: Organisation,
+    title: str,
+    source: str = ActionSource.OTHER,
+    description: str = "",
+    owner=None,
+    due_date: date | None = None,
+    framework=None,
+    norm_code: str = "",
 ) -> ImprovementAction:
     """Add an action to the organisation's one improvement plan (also used for exercise findings)."""
     require(actor, Action.ASSESSMENT_EDIT, organisation.pk)
@@ -539,28 +614,44 @@ def create_improvement_action(
     title = _text(title, "title", 300)
     if not title:
         raise ValidationError({"title": _("Give the action a title.")})
-    if owner is not None and not Membership.objects.filter(user=owner, organisation=organisation, is_active=True).exists():
+    if (
+        owner is not None
+        and not Membership.objects.filter(user=owner, organisation=organisation, is_active=True).exists()
+    ):
         raise ValidationError({"owner": _("The owner must be a member of this organisation.")})
     action = ImprovementAction.objects.create(
-        organisation=organisation, title=title, description=_text(description, "description"), source=source,
-        owner=owner, due_date=due_date, framework=framework, norm_code=norm_code[:64],
+        organisation=organisation,
+        title=title,
+        description=_text(description, "description"),
+        source=source,
+        owner=owner,
+        due_date=due_date,
+        framework=framework,
+        norm_code=norm_code[:64],
     )
     audit.record(
-        actor=actor, action="improvement_action.created", organisation_id=organisation.pk, obj=action,
+        actor=actor,
+        action="improvement_action.created",
+        organisation_id=organisation.pk,
+        obj=action,
         changes={"title": title, "source": source},
     )
     return action
 
 
 @transaction.atomic
-def set_domain_target(*, actor, organisation: Organisation, framework, domain_code: str, target_level: int | None, reason: str = "") -> None:
+def set_domain_target(
+    *, actor, organisation: Organisation, framework, domain_code: str, target_level: int | None, reason: str = ""
+) -> None:
     """Set (or with None, remove) the organisation's own target for a domain. Applies to
     assessments started afterwards."""
     require(actor, Action.ASSESSMENT_EDIT, organisation.pk)
     if target_level is not None and target_level not in (1, 2, 3, 4, 5):
         raise ValidationError({"target_level": _("Choose a level from 1 to 5.")})
     reason = _text(reason, "reason")
-    existing = DomainTarget.objects.filter(organisation=organisation, framework=framework, domain_code=domain_code).first()
+    existing = DomainTarget.objects.filter(
+        organisation=organisation, framework=framework, domain_code=domain_code
+    ).first()
     old = existing.target_level if existing else None
     if target_level is None:
         if existing:
@@ -571,12 +662,19 @@ def set_domain_target(*, actor, organisation: Organisation, framework, domain_co
         existing.save()
     else:
         DomainTarget.objects.create(
-            organisation=organisation, framework=framework, domain_code=domain_code, target_level=target_level, reason=reason
+            organisation=organisation,
+            framework=framework,
+            domain_code=domain_code,
+            target_level=target_level,
+            reason=reason,
         )
     if old != target_level:
         audit.record(
-            actor=actor, action="assessment.domain_target_set", organisation_id=organisation.pk,
-            object_label=f"{framework.code} {domain_code}", changes={"target_level": [old, target_level], "reason": reason},
+            actor=actor,
+            action="assessment.domain_target_set",
+            organisation_id=organisation.pk,
+            object_label=f"{framework.code} {domain_code}",
+            changes={"target_level": [old, target_level], "reason": reason},
         )
 
 
@@ -598,18 +696,28 @@ def import_scores(*, actor, assessment: Assessment, rows) -> dict[str, int]:
         where = {"row": row.row, "norm": row.norm_code}
         score = scores.get(row.norm_code)
         if score is None:
-            problems.append(ValidationError(_("There is no norm %(norm)s in this assessment."), code="norm_code",
-                                            params={**where, "column": "norm_code"}))
+            problems.append(
+                ValidationError(
+                    _("There is no norm %(norm)s in this assessment."),
+                    code="norm_code",
+                    params={**where, "column": "norm_code"},
+                )
+            )
             continue
         if row.norm_code in seen:
-            problems.append(ValidationError(_("Norm %(norm)s occurs more than once."), code="norm_code",
-                                            params={**where, "column": "norm_code"}))
+            problems.append(
+                ValidationError(
+                    _("Norm %(norm)s occurs more than once."), code="norm_code", params={**where, "column": "norm_code"}
+                )
+            )
             continue
         seen.add(row.norm_code)
         try:
             new = _answer(
-                level=row.level, not_applicable=row.not_applicable,
-                not_applicable_reason=row.not_applicable_reason, justification=row.justification,
+                level=row.level,
+                not_applicable=row.not_applicable,
+                not_applicable_reason=row.not_applicable_reason,
+                justification=row.justification,
             )
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
@@ -633,11 +741,15 @@ def import_scores(*, actor, assessment: Assessment, rows) -> dict[str, int]:
         score.updated_at = now
         changed.append(score)
     NormScore.objects.bulk_update(
-        changed, ["level", "not_applicable", "not_applicable_reason", "justification", "updated_by", "updated_at"],
+        changed,
+        ["level", "not_applicable", "not_applicable_reason", "justification", "updated_by", "updated_at"],
         batch_size=500,
     )
     audit.record(
-        actor=actor, action="assessment.scores_imported", organisation_id=assessment.organisation_id, obj=assessment,
+        actor=actor,
+        action="assessment.scores_imported",
+        organisation_id=assessment.organisation_id,
+        obj=assessment,
         changes={"rows": len(planned), "changed": len(changed), "norms": sorted(s.norm.code for s in changed)},
     )
     return {"rows": len(planned), "changed": len(changed)}
@@ -647,7 +759,9 @@ def import_scores(*, actor, assessment: Assessment, rows) -> dict[str, int]:
 DEMO_VERSIONS = {"IBP-FO": "2024", "SURFAUDIT": "2021"}
 # Boards and institutions that report for themselves (schools report through their board).
 _DEMO_POPULATION_KINDS = (
-    OrganisationKind.SCHOOL_BOARD, OrganisationKind.INSTITUTION, OrganisationKind.RESEARCH_INSTITUTE,
+    OrganisationKind.SCHOOL_BOARD,
+    OrganisationKind.INSTITUTION,
+    OrganisationKind.RESEARCH_INSTITUTE,
 )
 # Share of those that should have a final assessment, so that sector figures have enough behind them.
 DEMO_FINAL_SHARE = 0.6
@@ -656,7 +770,9 @@ DEMO_FINAL_SHARE = 0.6
 def _demo_present(organisation: Organisation, plan) -> bool:
     """Whether the organisation already has an assessment that plays this plan's part in the demo
     (made by an earlier run, or by the demo monitor)."""
-    existing = Assessment.objects.filter(organisation=organisation, framework_version__framework__code=plan.framework_code)
+    existing = Assessment.objects.filter(
+        organisation=organisation, framework_version__framework__code=plan.framework_code
+    )
     if plan.status == AssessmentStatus.FINAL:
         return existing.filter(status=AssessmentStatus.FINAL, finalised_at__year=plan.finalised_on.year).exists()
     return existing.filter(status=plan.status, kind=plan.kind).exists()
@@ -685,7 +801,9 @@ def load_demo_assessments(*, actor=None, seed: int = 2026, today: date | None = 
     versions = {}
     for code, label in DEMO_VERSIONS.items():
         version = (
-            FrameworkVersion.objects.filter(framework__code=code, label=label, status=VersionStatus.PUBLISHED, scored=True)
+            FrameworkVersion.objects.filter(
+                framework__code=code, label=label, status=VersionStatus.PUBLISHED, scored=True
+            )
             .prefetch_related("framework__sectors")
             .first()
         )
@@ -701,23 +819,36 @@ def load_demo_assessments(*, actor=None, seed: int = 2026, today: date | None = 
         )
 
     plans = []
-    officer, mbo_officer, auditor = home("ibp", Role.IBP_OFFICER), home("ibp.mbo", Role.IBP_OFFICER), home("auditor", Role.AUDITOR)
+    officer, mbo_officer, auditor = (
+        home("ibp", Role.IBP_OFFICER),
+        home("ibp.mbo", Role.IBP_OFFICER),
+        home("auditor", Role.AUDITOR),
+    )
     if officer and "IBP-FO" in versions:
-        plans += [(officer.organisation, p) for p in demo.for_ibp_officer(
-            seed, today, officer.organisation.name, list(norm_ids["IBP-FO"]))]
+        plans += [
+            (officer.organisation, p)
+            for p in demo.for_ibp_officer(seed, today, officer.organisation.name, list(norm_ids["IBP-FO"]))
+        ]
     if mbo_officer and auditor and "SURFAUDIT" in versions:
-        plans += [(mbo_officer.organisation, p) for p in demo.for_mbo_institution(
-            seed, today, mbo_officer.organisation.name, list(norm_ids["SURFAUDIT"]), auditor.user.email)]
+        plans += [
+            (mbo_officer.organisation, p)
+            for p in demo.for_mbo_institution(
+                seed, today, mbo_officer.organisation.name, list(norm_ids["SURFAUDIT"]), auditor.user.email
+            )
+        ]
 
     framework_of_sector = {
         sector.code: code for code, version in versions.items() for sector in version.framework.sectors.all()
     }
     population = [
-        o for o in Organisation.objects.filter(kind__in=_DEMO_POPULATION_KINDS, is_active=True).select_related("sector")
+        o
+        for o in Organisation.objects.filter(kind__in=_DEMO_POPULATION_KINDS, is_active=True).select_related("sector")
         if o.sector_id and o.sector.code in framework_of_sector
     ]
     with_final = set(
-        Assessment.objects.filter(status=AssessmentStatus.FINAL, organisation__in=population).values_list("organisation_id", flat=True)
+        Assessment.objects.filter(status=AssessmentStatus.FINAL, organisation__in=population).values_list(
+            "organisation_id", flat=True
+        )
     )
     with_final |= {o.pk for o, p in plans if p.status == AssessmentStatus.FINAL}
     wanted = math.ceil(DEMO_FINAL_SHARE * len(population)) - len(with_final)
@@ -739,9 +870,14 @@ def load_demo_assessments(*, actor=None, seed: int = 2026, today: date | None = 
     assessments = Assessment.objects.bulk_create(
         [
             Assessment(
-                organisation=organisation, framework_version=versions[plan.framework_code], kind=plan.kind,
-                status=plan.status, title=plan.title, targets=targets_for(organisation, versions[plan.framework_code]),
-                submitted_at=noon(plan.submitted_on), finalised_at=noon(plan.finalised_on),
+                organisation=organisation,
+                framework_version=versions[plan.framework_code],
+                kind=plan.kind,
+                status=plan.status,
+                title=plan.title,
+                targets=targets_for(organisation, versions[plan.framework_code]),
+                submitted_at=noon(plan.submitted_on),
+                finalised_at=noon(plan.finalised_on),
                 reviewer=reviewer if plan.reviewer_email else None,
                 reviewer_organisation=auditor.organisation if plan.reviewer_email else None,
             )
@@ -753,9 +889,14 @@ def load_demo_assessments(*, actor=None, seed: int = 2026, today: date | None = 
         for code, answer in plan.answers.items():
             scores.append(
                 NormScore(
-                    assessment=assessment, norm_id=norm_ids[plan.framework_code][code], level=answer.level,
-                    not_applicable=bool(answer.not_applicable_reason), not_applicable_reason=answer.not_applicable_reason,
-                    justification=answer.justification, auditor_level=answer.auditor_level, auditor_note=answer.auditor_note,
+                    assessment=assessment,
+                    norm_id=norm_ids[plan.framework_code][code],
+                    level=answer.level,
+                    not_applicable=bool(answer.not_applicable_reason),
+                    not_applicable_reason=answer.not_applicable_reason,
+                    justification=answer.justification,
+                    auditor_level=answer.auditor_level,
+                    auditor_note=answer.auditor_note,
                 )
             )
     NormScore.objects.bulk_create(scores, batch_size=2000)
@@ -764,8 +905,16 @@ def load_demo_assessments(*, actor=None, seed: int = 2026, today: date | None = 
         Assessment.objects.filter(pk=assessment.pk).update(created_at=noon(plan.started_on))
         actions = _actions_for_gaps(actor=None, assessment=assessment) if plan.status == AssessmentStatus.FINAL else 0
         audit.record(
-            actor=None, action="assessment.demo_loaded", organisation_id=organisation.pk, obj=assessment,
-            changes={"kind": plan.kind, "status": plan.status, "norms": len(plan.answers), "improvement_actions_created": actions},
+            actor=None,
+            action="assessment.demo_loaded",
+            organisation_id=organisation.pk,
+            obj=assessment,
+            changes={
+                "kind": plan.kind,
+                "status": plan.status,
+                "norms": len(plan.answers),
+                "improvement_actions_created": actions,
+            },
         )
         counts[plan.status] += 1
     return counts

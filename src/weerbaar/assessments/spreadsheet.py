@@ -60,9 +60,7 @@ INFORMATIONAL_COLUMNS = frozenset(
     }
 )
 
-YES = frozenset(
-    {"ja", "j", "yes", "y", "x", "true", "waar", "1", "n.v.t.", "nvt", "n.v.t", "n/a", "na"}
-)
+YES = frozenset({"ja", "j", "yes", "y", "x", "true", "waar", "1", "n.v.t.", "nvt", "n.v.t", "n/a", "na"})
 NO = frozenset({"", "nee", "n", "no", "false", "onwaar", "0"})
 # A level column saying "n.v.t." means the norm does not apply (a common spreadsheet habit).
 LEVEL_NOT_APPLICABLE = frozenset({"n.v.t.", "nvt", "n.v.t", "n/a", "na"})
@@ -165,8 +163,7 @@ def _too_large(limit: int) -> SpreadsheetError:
             RowError(
                 None,
                 "",
-                _("The file is too large (at most %(mb)d MB).")
-                % {"mb": max(1, limit // (1024 * 1024))},
+                _("The file is too large (at most %(mb)d MB).") % {"mb": max(1, limit // (1024 * 1024))},
             )
         ]
     )
@@ -183,10 +180,7 @@ def _check_archive(data: bytes) -> None:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
         raise _file_error(
-            _(
-                "This is not a real XLSX file. "
-                "Save the spreadsheet as Excel workbook (.xlsx) or CSV."
-            )
+            _("This is not a real XLSX file. Save the spreadsheet as Excel workbook (.xlsx) or CSV.")
         ) from exc
     with archive:
         members = archive.infolist()
@@ -194,12 +188,7 @@ def _check_archive(data: bytes) -> None:
             raise _file_error(_("This XLSX file has too many parts to be a spreadsheet."))
         names = {member.filename for member in members}
         if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-            raise _file_error(
-                _(
-                    "This is not a real XLSX file. "
-                    "Save the spreadsheet as Excel workbook (.xlsx) or CSV."
-                )
-            )
+            raise _file_error(_("This is not a real XLSX file. Save the spreadsheet as Excel workbook (.xlsx) or CSV."))
         # The declared sizes bound what unpacking yields: zipfile stops at the declared size
         # and fails on the checksum if the data says otherwise.
         if sum(member.file_size for member in members) > MAX_UNPACKED_BYTES:
@@ -209,12 +198,8 @@ def _check_archive(data: bytes) -> None:
             )
         try:
             for member in members:
-                if member.filename.endswith((".xml", ".rels")) and _declares_entities(
-                    archive, member
-                ):
-                    raise _file_error(
-                        _("This XLSX file contains XML declarations that are not accepted.")
-                    )
+                if member.filename.endswith((".xml", ".rels")) and _declares_entities(archive, member):
+                    raise _file_error(_("This XLSX file contains XML declarations that are not accepted."))
         except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as exc:
             raise _file_error(_("This XLSX file is damaged and cannot be read.")) from exc
 
@@ -242,9 +227,7 @@ def _xlsx_grid(data: bytes) -> tuple[str, Iterator[tuple]]:
     worksheets = [sheet for sheet in book.worksheets if hasattr(sheet, "iter_rows")]
     if not worksheets:
         raise _file_error(_("The workbook has no worksheet."))
-    sheet = next(
-        (s for s in worksheets if s.title.strip().lower() in PREFERRED_SHEETS), worksheets[0]
-    )
+    sheet = next((s for s in worksheets if s.title.strip().lower() in PREFERRED_SHEETS), worksheets[0])
 
     def rows() -> Iterator[tuple]:
         try:
@@ -259,12 +242,7 @@ def _xlsx_grid(data: bytes) -> tuple[str, Iterator[tuple]]:
 
 def _csv_grid(data: bytes) -> Iterator[list[str]]:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise _file_error(
-            _(
-                "The file is UTF-16 text. "
-                "Save it as CSV UTF-8 (in Excel: 'CSV UTF-8 (comma delimited)')."
-            )
-        )
+        raise _file_error(_("The file is UTF-16 text. Save it as CSV UTF-8 (in Excel: 'CSV UTF-8 (comma delimited)')."))
     if b"\x00" in data:
         raise _file_error(_("The file contains NUL bytes: it is not a CSV text file."))
     try:
@@ -276,10 +254,7 @@ def _csv_grid(data: bytes) -> Iterator[list[str]]:
                 RowError(
                     line,
                     "",
-                    _(
-                        "The file is not UTF-8 text. "
-                        "Save it as CSV UTF-8 (in Excel: 'CSV UTF-8 (comma delimited)')."
-                    ),
+                    _("The file is not UTF-8 text. Save it as CSV UTF-8 (in Excel: 'CSV UTF-8 (comma delimited)')."),
                 )
             ]
         ) from exc
@@ -318,13 +293,9 @@ def _kind(filename: str, data: bytes) -> str:
     if lower.endswith((".csv", ".txt")):
         return "csv"
     if lower.endswith(".xls") or data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise _file_error(
-            _("This is the old Excel format (.xls). Save the spreadsheet as .xlsx or CSV.")
-        )
+        raise _file_error(_("This is the old Excel format (.xls). Save the spreadsheet as .xlsx or CSV."))
     if lower.endswith(".ods"):
-        raise _file_error(
-            _("OpenDocument spreadsheets are not read. Save the spreadsheet as .xlsx or CSV.")
-        )
+        raise _file_error(_("OpenDocument spreadsheets are not read. Save the spreadsheet as .xlsx or CSV."))
     if data.startswith(b"PK\x03\x04"):
         return "xlsx"
     if lower and "." in lower.rsplit("/", 1)[-1]:
@@ -346,9 +317,7 @@ def _find_header(grid: Iterator) -> tuple[int, list] | None:
     return None
 
 
-def _map_header(
-    number: int, cells: list
-) -> tuple[dict[str, int], dict[str, str], list[str], list[RowError]]:
+def _map_header(number: int, cells: list) -> tuple[dict[str, int], dict[str, str], list[str], list[RowError]]:
     """Column positions of the canonical columns, their display names, the ignored columns, and
     errors (unknown or duplicate required columns)."""
     aliases = {alias: canonical for canonical, names in COLUMNS.items() for alias in names}
@@ -398,8 +367,7 @@ def _level(value, label: str, number: int, errors: list[RowError]) -> tuple[int 
             RowError(
                 number,
                 label,
-                _("The level must be a whole number from 1 to 5, not %(value)s.")
-                % {"value": _cell_text(value)},
+                _("The level must be a whole number from 1 to 5, not %(value)s.") % {"value": _cell_text(value)},
             )
         )
         return None, False
@@ -412,8 +380,7 @@ def _level(value, label: str, number: int, errors: list[RowError]) -> tuple[int 
         RowError(
             number,
             label,
-            _("The level must be a whole number from 1 to 5, not %(value)s.")
-            % {"value": text[:40]},
+            _("The level must be a whole number from 1 to 5, not %(value)s.") % {"value": text[:40]},
         )
     )
     return None, False
@@ -431,10 +398,7 @@ def _flag(value, label: str, number: int, errors: list[RowError]) -> bool:
         RowError(
             number,
             label,
-            _(
-                "Write ja (or x, yes, n.v.t.) when the norm does not apply "
-                "and leave it empty otherwise; not %(value)s."
-            )
+            _("Write ja (or x, yes, n.v.t.) when the norm does not apply and leave it empty otherwise; not %(value)s.")
             % {"value": _cell_text(value)[:40]},
         )
     )
@@ -482,8 +446,7 @@ def _rows(grid: Iterator, norm_codes: Collection[str]) -> ParsedSheet:
                 RowError(
                     number,
                     "",
-                    _("The file has too many rows (at most %(limit)d norms).")
-                    % {"limit": MAX_ROWS},
+                    _("The file has too many rows (at most %(limit)d norms).") % {"limit": MAX_ROWS},
                 )
             )
             break
@@ -494,8 +457,7 @@ def _rows(grid: Iterator, norm_codes: Collection[str]) -> ParsedSheet:
                 RowError(
                     number,
                     "",
-                    _("The file has too many rows (at most %(limit)d norms).")
-                    % {"limit": MAX_ROWS},
+                    _("The file has too many rows (at most %(limit)d norms).") % {"limit": MAX_ROWS},
                 )
             )
             break
@@ -509,8 +471,7 @@ def _rows(grid: Iterator, norm_codes: Collection[str]) -> ParsedSheet:
                 RowError(
                     number,
                     labels["norm_code"],
-                    _("There is no norm %(code)s in this framework version.")
-                    % {"code": raw_code[:64]},
+                    _("There is no norm %(code)s in this framework version.") % {"code": raw_code[:64]},
                 )
             )
         elif code in seen:
@@ -518,16 +479,14 @@ def _rows(grid: Iterator, norm_codes: Collection[str]) -> ParsedSheet:
                 RowError(
                     number,
                     labels["norm_code"],
-                    _("Norm %(code)s is already given in row %(row)d.")
-                    % {"code": code, "row": seen[code]},
+                    _("Norm %(code)s is already given in row %(row)d.") % {"code": code, "row": seen[code]},
                 )
             )
         level, level_says_na = _level(cell(cells, "level"), labels["level"], number, row_errors)
         not_applicable = level_says_na
         if "not_applicable" in positions:
             not_applicable = (
-                _flag(cell(cells, "not_applicable"), labels["not_applicable"], number, row_errors)
-                or level_says_na
+                _flag(cell(cells, "not_applicable"), labels["not_applicable"], number, row_errors) or level_says_na
             )
         reason = (
             _text(
@@ -584,9 +543,7 @@ def _rows(grid: Iterator, norm_codes: Collection[str]) -> ParsedSheet:
     return ParsedSheet(rows=rows, ignored_columns=ignored)
 
 
-def read_scores(
-    filename: str, data: bytes, *, norm_codes: Iterable[str], max_bytes: int
-) -> ParsedSheet:
+def read_scores(filename: str, data: bytes, *, norm_codes: Iterable[str], max_bytes: int) -> ParsedSheet:
     """The answers in an XLSX or CSV file, checked against the assessment's norm codes.
 
     Raises SpreadsheetError listing every problem (row, column, message) when anything is wrong;

@@ -105,9 +105,7 @@ class WorkMode:
         self.can_reopen = may_submit and status == AssessmentStatus.SUBMITTED
         self.can_assign = may_submit and reviewed and status == AssessmentStatus.SUBMITTED
         self.can_finalise = (self.reviewing and reviewed) or (
-            not reviewed
-            and Action.ASSESSMENT_APPROVE in self.allowed
-            and status == AssessmentStatus.SUBMITTED
+            not reviewed and Action.ASSESSMENT_APPROVE in self.allowed and status == AssessmentStatus.SUBMITTED
         )
 
 
@@ -144,10 +142,7 @@ class NormUrls:
         def pattern(name: str) -> str:
             return reverse(f"assessments:{name}", args=[assessment.public_id, _NORM_CODE])
 
-        self.norm = {
-            name: pattern(name)
-            for name in ("norm_answer", "norm_review", "evidence_upload", "evidence_link")
-        }
+        self.norm = {name: pattern(name) for name in ("norm_answer", "norm_review", "evidence_upload", "evidence_link")}
         self.download = reverse("assessments:evidence_download", args=[_SOME_ID])
         self.remove = reverse("assessments:evidence_remove", args=[_SOME_ID])
 
@@ -194,9 +189,7 @@ def _norm_item(
         "prefix": prefix,
         "urls": urls.for_norm(norm.code),
         "values": shown,
-        "levels": _level_rows(
-            norm, shown["level"] if isinstance(shown["level"], int) else None, prefix, "level"
-        ),
+        "levels": _level_rows(norm, shown["level"] if isinstance(shown["level"], int) else None, prefix, "level"),
         "current_level_label": _level_label(score.level),
         "current_level_text": norm.level_text(score.level) if score.level else "",
         "auditor_level_label": _level_label(score.auditor_level),
@@ -206,9 +199,7 @@ def _norm_item(
         "review_levels": (
             _level_rows(
                 norm,
-                review_shown["auditor_level"]
-                if isinstance(review_shown["auditor_level"], int)
-                else None,
+                review_shown["auditor_level"] if isinstance(review_shown["auditor_level"], int) else None,
                 prefix,
                 "auditor_level",
             )
@@ -232,9 +223,7 @@ def _domains(assessment) -> list[dict]:
         rows.append(
             {
                 "code": row["norm__domain__code"],
-                "title": active_text(
-                    row["norm__domain__title_nl"], row["norm__domain__title_en"] or ""
-                ),
+                "title": active_text(row["norm__domain__title_nl"], row["norm__domain__title_en"] or ""),
                 "total": total,
                 "answered": answered,
                 "complete": total > 0 and answered == total,
@@ -257,9 +246,7 @@ def _progress_context(assessment, domains: list[dict], current: str) -> dict:
     }
 
 
-def _render_work(
-    request, assessment, domain_code: str, overrides: dict | None = None, status: int = 200
-):
+def _render_work(request, assessment, domain_code: str, overrides: dict | None = None, status: int = 200):
     """The work page for one domain. `overrides` maps a norm code to keyword arguments of
     `_norm_item` (a form with errors, a suggestion filled in)."""
     mode = WorkMode(request.user, assessment)
@@ -267,11 +254,7 @@ def _render_work(
     codes = [d["code"] for d in domains]
     current = domain_code if domain_code in codes else (codes[0] if codes else "")
     scores = list(selectors.scores_of(assessment, current)) if current else []
-    actions = (
-        selectors.open_actions_by_norm(assessment, [s.norm.code for s in scores])
-        if mode.member
-        else {}
-    )
+    actions = selectors.open_actions_by_norm(assessment, [s.norm.code for s in scores]) if mode.member else {}
     suggestions = selectors.mapped_suggestions(assessment, scores) if mode.editable else {}
     overrides = overrides or {}
     urls = NormUrls(assessment)
@@ -299,28 +282,20 @@ def _render_work(
         "status_tone": STATUS_TONES.get(assessment.status, "neutral"),
         "reviewed": assessment.kind in REVIEWED_KINDS,
         "reviewer_form": (
-            forms.AssignReviewerForm(candidates=services.reviewer_candidates(assessment))
-            if mode.can_assign
-            else None
+            forms.AssignReviewerForm(candidates=services.reviewer_candidates(assessment)) if mode.can_assign else None
         ),
         "finalise_form": forms.FinaliseForm() if mode.can_finalise else None,
     }
     return render(request, "assessments/assessment_work.html", context, status=status)
 
 
-def _render_norm(
-    request, assessment, score, mode: WorkMode, *, with_progress: bool = False, **item_args
-):
+def _render_norm(request, assessment, score, mode: WorkMode, *, with_progress: bool = False, **item_args):
     """The fragment of one norm, for htmx; with the progress panel swapped in out of band after
     an answer changed."""
     if mode.member and "actions" not in item_args:
-        item_args["actions"] = selectors.open_actions_by_norm(assessment, [score.norm.code]).get(
-            score.norm.code, ()
-        )
+        item_args["actions"] = selectors.open_actions_by_norm(assessment, [score.norm.code]).get(score.norm.code, ())
     if mode.editable and "suggestions" not in item_args:
-        item_args["suggestions"] = selectors.mapped_suggestions(assessment, [score]).get(
-            score.norm.code, ()
-        )
+        item_args["suggestions"] = selectors.mapped_suggestions(assessment, [score]).get(score.norm.code, ())
     item = _norm_item(score, mode, NormUrls(assessment), **item_args)
     html = render_to_string(
         "assessments/_norm_form.html",
@@ -345,9 +320,7 @@ def index(request):
     user = request.user
     context = {
         "organisations": list_organisations(user, Action.ASSESSMENT_VIEW),
-        "review_count": selectors.list_reviews(user)
-        .filter(status=AssessmentStatus.UNDER_REVIEW)
-        .count(),
+        "review_count": selectors.list_reviews(user).filter(status=AssessmentStatus.UNDER_REVIEW).count(),
         "coordinates": visible_organisations(user, Action.SECTOR_COORDINATE).exists(),
     }
     return render(request, "assessments/index.html", context)
@@ -501,9 +474,7 @@ def norm_answer(request, assessment_id, norm_code):
             if can(request.user, Action.ASSESSMENT_VIEW, assessment.organisation_id):
                 allowed.add(Action.ASSESSMENT_VIEW)
             mode = WorkMode(request.user, assessment, allowed)
-            return _render_norm(
-                request, assessment, score, mode, with_progress=True, message=_saved_message()
-            )
+            return _render_norm(request, assessment, score, mode, with_progress=True, message=_saved_message())
         messages.success(request, _("%(code)s has been saved.") % {"code": score.norm.code})
         return redirect(_work_url(assessment, domain, prefix))
     failed = {
@@ -513,9 +484,7 @@ def norm_answer(request, assessment_id, norm_code):
     }
     if request.htmx:
         # htmx only swaps successful responses in; the errors are in the fragment itself.
-        return _render_norm(
-            request, assessment, score, WorkMode(request.user, assessment), **failed
-        )
+        return _render_norm(request, assessment, score, WorkMode(request.user, assessment), **failed)
     return _render_work(request, assessment, domain, {score.norm.code: failed}, status=400)
 
 
@@ -545,9 +514,7 @@ def norm_review(request, assessment_id, norm_code):
     if not errors and not general:
         if request.htmx:
             return _render_norm(request, assessment, score, mode, message=_saved_message())
-        messages.success(
-            request, _("Your review of %(code)s has been saved.") % {"code": score.norm.code}
-        )
+        messages.success(request, _("Your review of %(code)s has been saved.") % {"code": score.norm.code})
         return redirect(_work_url(assessment, domain, prefix))
     failed = {
         "review_values": _posted_values(form, REVIEW_FIELDS),
@@ -577,26 +544,18 @@ def _evidence_done(request, assessment, score, message: str, failed: dict | None
 def evidence_upload(request, assessment_id, norm_code):
     assessment = selectors.access_assessment(request.user, assessment_id)
     score = selectors.score_in(assessment, norm_code)
-    form = forms.EvidenceFileForm(
-        request.POST, request.FILES, prefix=forms.norm_prefix(score.norm.code)
-    )
+    form = forms.EvidenceFileForm(request.POST, request.FILES, prefix=forms.norm_prefix(score.norm.code))
     errors, general = {}, []
     if form.is_valid():
         try:
-            evidence = services.add_evidence_file(
-                actor=request.user, score=score, upload=form.cleaned_data["file"]
-            )
+            evidence = services.add_evidence_file(actor=request.user, score=score, upload=form.cleaned_data["file"])
         except ValidationError as exc:
             errors, general = _errors_of(exc)
     else:
         errors, general = _form_errors(form)
     if errors or general:
-        return _evidence_done(
-            request, assessment, score, "", {"evidence_errors": errors, "general_errors": general}
-        )
-    return _evidence_done(
-        request, assessment, score, _("%(name)s has been added.") % {"name": evidence.name}
-    )
+        return _evidence_done(request, assessment, score, "", {"evidence_errors": errors, "general_errors": general})
+    return _evidence_done(request, assessment, score, _("%(name)s has been added.") % {"name": evidence.name})
 
 
 @require_POST
@@ -621,9 +580,7 @@ def evidence_link(request, assessment_id, norm_code):
     if errors or general:
         failed = {"evidence_errors": errors, "general_errors": general}
         return _evidence_done(request, assessment, score, "", failed)
-    return _evidence_done(
-        request, assessment, score, _("%(name)s has been added.") % {"name": evidence.name}
-    )
+    return _evidence_done(request, assessment, score, _("%(name)s has been added.") % {"name": evidence.name})
 
 
 @require_POST
@@ -640,9 +597,7 @@ def evidence_remove(request, evidence_id):
         fields, general = _errors_of(exc)
         problems = general + [message for messages_ in fields.values() for message in messages_]
         return _evidence_done(request, assessment, score, "", {"general_errors": problems})
-    return _evidence_done(
-        request, assessment, score, _("%(name)s has been removed.") % {"name": name}
-    )
+    return _evidence_done(request, assessment, score, _("%(name)s has been removed.") % {"name": name})
 
 
 @require_GET
@@ -683,9 +638,7 @@ def assessment_submit(request, assessment_id):
     except ValidationError as exc:
         _workflow_refused(request, exc)
     else:
-        messages.success(
-            request, _("The assessment has been submitted. It can no longer be changed.")
-        )
+        messages.success(request, _("The assessment has been submitted. It can no longer be changed."))
     return redirect(_work_url(assessment))
 
 
@@ -706,22 +659,16 @@ def assessment_reopen(request, assessment_id):
 @access_rule(Action.ASSESSMENT_SUBMIT)
 def assessment_assign_reviewer(request, assessment_id):
     assessment = selectors.access_assessment(request.user, assessment_id)
-    form = forms.AssignReviewerForm(
-        request.POST, candidates=services.reviewer_candidates(assessment)
-    )
+    form = forms.AssignReviewerForm(request.POST, candidates=services.reviewer_candidates(assessment))
     if not form.is_valid():
         messages.error(request, _("Choose a reviewer from the list."))
         return redirect(_work_url(assessment))
     try:
-        services.assign_reviewer(
-            actor=request.user, assessment=assessment, reviewer=form.cleaned_data["reviewer"]
-        )
+        services.assign_reviewer(actor=request.user, assessment=assessment, reviewer=form.cleaned_data["reviewer"])
     except ValidationError as exc:
         _workflow_refused(request, exc)
     else:
-        messages.success(
-            request, _("The reviewer has been assigned. The assessment is now under review.")
-        )
+        messages.success(request, _("The reviewer has been assigned. The assessment is now under review."))
     return redirect(_work_url(assessment))
 
 
@@ -734,9 +681,7 @@ def assessment_finalise(request, assessment_id):
     form = forms.FinaliseForm(request.POST)
     summary = form.cleaned_data["review_summary"] if form.is_valid() else ""
     try:
-        services.finalise_assessment(
-            actor=request.user, assessment=assessment, review_summary=summary
-        )
+        services.finalise_assessment(actor=request.user, assessment=assessment, review_summary=summary)
     except ValidationError as exc:
         _workflow_refused(request, exc)
         return redirect(_work_url(assessment))
@@ -853,20 +798,14 @@ def assessment_results(request, assessment_id):
 
 def _owners(user, organisation):
     members = list_members(user, organisation, include_inactive=False).values("user_id")
-    return (
-        get_user_model()
-        .objects.filter(pk__in=members, is_active=True)
-        .order_by("full_name", "email")
-    )
+    return get_user_model().objects.filter(pk__in=members, is_active=True).order_by("full_name", "email")
 
 
 def _plan_page(request, organisation, new_form=None, status: int = 200):
     show = "all" if request.GET.get("show") == "all" else "open"
     allowed = selectors.allowed_actions(request.user, organisation.pk, [Action.ASSESSMENT_EDIT])
     can_edit = Action.ASSESSMENT_EDIT in allowed
-    actions = list(
-        selectors.list_improvement_actions(request.user, organisation, only_open=show == "open")
-    )
+    actions = list(selectors.list_improvement_actions(request.user, organisation, only_open=show == "open"))
     today = timezone.localdate()
     for action in actions:
         action.is_open = action.status in OPEN_ACTION_STATUSES
@@ -876,9 +815,7 @@ def _plan_page(request, organisation, new_form=None, status: int = 200):
         "actions": actions,
         "show": show,
         "can_edit": can_edit,
-        "new_form": (new_form or forms.NewActionForm(owners=_owners(request.user, organisation)))
-        if can_edit
-        else None,
+        "new_form": (new_form or forms.NewActionForm(owners=_owners(request.user, organisation))) if can_edit else None,
     }
     return render(request, "assessments/improvement_plan.html", context, status=status)
 
@@ -916,9 +853,7 @@ def improvement_action_edit(request, action_id):
     action = selectors.access_improvement_action(request.user, action_id)
     organisation = action.organisation
     # Readers of the plan find the action but get no form they could not use.
-    if Action.ASSESSMENT_EDIT not in selectors.allowed_actions(
-        request.user, organisation.pk, [Action.ASSESSMENT_EDIT]
-    ):
+    if Action.ASSESSMENT_EDIT not in selectors.allowed_actions(request.user, organisation.pk, [Action.ASSESSMENT_EDIT]):
         raise PermissionDenied
     owners = _owners(request.user, organisation)
     initial = {
@@ -932,9 +867,7 @@ def improvement_action_edit(request, action_id):
     if request.method == "POST" and form.is_valid():
         fresh = selectors.access_improvement_action(request.user, action_id)
         try:
-            services.update_improvement_action(
-                actor=request.user, action=fresh, **form.cleaned_data
-            )
+            services.update_improvement_action(actor=request.user, action=fresh, **form.cleaned_data)
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
@@ -974,15 +907,9 @@ def domain_targets(request, organisation_id):
     )
     versions = _scored_frameworks(request.user)
     chosen_code = (request.POST.get("framework") or request.GET.get("framework") or "")[:32]
-    version = next(
-        (v for v in versions if v.framework.code == chosen_code), versions[0] if versions else None
-    )
+    version = next((v for v in versions if v.framework.code == chosen_code), versions[0] if versions else None)
     domains = list(version.domains.order_by("position")) if version else []
-    current = (
-        selectors.domain_targets_of(request.user, organisation, version.framework)
-        if version
-        else {}
-    )
+    current = selectors.domain_targets_of(request.user, organisation, version.framework) if version else {}
     initial = {f"target_{forms.norm_prefix(code)}": t.target_level for code, t in current.items()}
     reasons = {t.reason for t in current.values() if t.reason}
     initial["reason"] = next(iter(reasons)) if len(reasons) == 1 else ""
@@ -998,9 +925,7 @@ def domain_targets(request, organisation_id):
                     existing = current.get(code)
                     old = existing.target_level if existing else None
                     reason = form.cleaned_data["reason"]
-                    if wanted != old or (
-                        wanted is not None and existing and existing.reason != reason
-                    ):
+                    if wanted != old or (wanted is not None and existing and existing.reason != reason):
                         services.set_domain_target(
                             actor=request.user,
                             organisation=organisation,
@@ -1014,10 +939,7 @@ def domain_targets(request, organisation_id):
             else:
                 messages.success(
                     request,
-                    _(
-                        "The targets have been saved. "
-                        "They apply to assessments started from now on."
-                    ),
+                    _("The targets have been saved. They apply to assessments started from now on."),
                 )
                 url = reverse("assessments:domain_targets", args=[organisation.public_id])
                 return redirect(f"{url}?{urlencode({'framework': version.framework.code})}")
@@ -1059,11 +981,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _refusal_rows(exc: ServiceRefusal) -> list[RowError]:
     """The service's problems as table rows: per row and field where it names them."""
     if hasattr(exc, "error_dict"):
-        return [
-            RowError(None, field, message)
-            for field, messages in exc.message_dict.items()
-            for message in messages
-        ]
+        return [RowError(None, field, message) for field, messages in exc.message_dict.items() for message in messages]
     rows = []
     for error in exc.error_list:
         params = error.params or {}
@@ -1078,9 +996,7 @@ def assessment_import(request, assessment_id):
     """Fill a draft assessment from the organisation's own spreadsheet (XLSX or CSV). The whole
     file is checked first; every problem is listed with its row and column, and nothing is
     written unless the whole file is right."""
-    assessment = assessment_selectors.access_assessment(
-        request.user, assessment_id, Permission.ASSESSMENT_EDIT
-    )
+    assessment = assessment_selectors.access_assessment(request.user, assessment_id, Permission.ASSESSMENT_EDIT)
     limit = platform_settings.MAX_UPLOAD_BYTES
     locked = assessment.status != ImportStatus.DRAFT
     errors: list[RowError] = []
@@ -1092,9 +1008,7 @@ def assessment_import(request, assessment_id):
         elif upload is None:
             file_error = gettext("Choose a file to upload.")
         elif upload.size > limit:
-            file_error = gettext("The file is too large (at most %(mb)d MB).") % {
-                "mb": limit // (1024 * 1024)
-            }
+            file_error = gettext("The file is too large (at most %(mb)d MB).") % {"mb": limit // (1024 * 1024)}
         else:
             try:
                 parsed = read_scores(
@@ -1103,9 +1017,7 @@ def assessment_import(request, assessment_id):
                     norm_codes=assessment.scores.values_list("norm__code", flat=True),
                     max_bytes=limit,
                 )
-                counts = assessment_services.import_scores(
-                    actor=request.user, assessment=assessment, rows=parsed.rows
-                )
+                counts = assessment_services.import_scores(actor=request.user, assessment=assessment, rows=parsed.rows)
             except SpreadsheetError as exc:
                 errors = exc.errors
             except ServiceRefusal as exc:
@@ -1113,8 +1025,7 @@ def assessment_import(request, assessment_id):
             else:
                 flash.success(
                     request,
-                    gettext("%(rows)d norms read from the file; %(changed)d answers changed.")
-                    % counts,
+                    gettext("%(rows)d norms read from the file; %(changed)d answers changed.") % counts,
                 )
                 if parsed.ignored_columns:
                     flash.info(
@@ -1122,9 +1033,7 @@ def assessment_import(request, assessment_id):
                         gettext("These columns were not used: %(columns)s.")
                         % {"columns": ", ".join(parsed.ignored_columns[:20])},
                     )
-                return redirect_to(
-                    "assessments:assessment_import", assessment_id=assessment.public_id
-                )
+                return redirect_to("assessments:assessment_import", assessment_id=assessment.public_id)
     return render_page(
         request,
         "assessments/assessment_import.html",
@@ -1152,9 +1061,7 @@ def _download(body: bytes, content_type: str, filename: str) -> DownloadResponse
 def assessment_export_xlsx(request, assessment_id):
     """The assessment as a workbook: the answers (which can be imported again), the results per
     domain and the details. The assigned reviewer may export it too."""
-    assessment = assessment_selectors.access_assessment(
-        request.user, assessment_id, Permission.ASSESSMENT_VIEW
-    )
+    assessment = assessment_selectors.access_assessment(request.user, assessment_id, Permission.ASSESSMENT_VIEW)
     body = exports.workbook(exports.export_data(assessment))
     return _download(body, XLSX_TYPE, f"{exports.file_stem(assessment)}.xlsx")
 
@@ -1163,8 +1070,6 @@ def assessment_export_xlsx(request, assessment_id):
 @declare_access(Permission.ASSESSMENT_VIEW)
 def assessment_export_pdf(request, assessment_id):
     """The assessment as a printable report."""
-    assessment = assessment_selectors.access_assessment(
-        request.user, assessment_id, Permission.ASSESSMENT_VIEW
-    )
+    assessment = assessment_selectors.access_assessment(request.user, assessment_id, Permission.ASSESSMENT_VIEW)
     body = exports.pdf(exports.export_data(assessment))
     return _download(body, "application/pdf", f"{exports.file_stem(assessment)}.pdf")

@@ -85,13 +85,9 @@ def verify_chain(batch_size: int = 2000) -> list[ChainProblem]:
         entries = AuditEntry.objects.order_by("seq").iterator(chunk_size=batch_size)
         for entry in entries:
             if entry.seq != expected_seq:
-                problems.append(
-                    ChainProblem(entry.seq, f"entries {expected_seq}..{entry.seq - 1} are missing")
-                )
+                problems.append(ChainProblem(entry.seq, f"entries {expected_seq}..{entry.seq - 1} are missing"))
             if entry.prev_hash != prev_hash:
-                problems.append(
-                    ChainProblem(entry.seq, "does not link to the entry before it (removed or reordered)")
-                )
+                problems.append(ChainProblem(entry.seq, "does not link to the entry before it (removed or reordered)"))
             if entry.compute_hash() != entry.hash:
                 problems.append(ChainProblem(entry.seq, "content was changed after it was written"))
             prev_hash = entry.hash
@@ -101,9 +97,7 @@ def verify_chain(batch_size: int = 2000) -> list[ChainProblem]:
     head_seq = head.seq if head else 0
     head_hash = head.hash if head else GENESIS_HASH
     if head_seq != last_seq:
-        problems.append(
-            ChainProblem(head_seq, f"the chain should end at entry {head_seq} but ends at {last_seq}")
-        )
+        problems.append(ChainProblem(head_seq, f"the chain should end at entry {head_seq} but ends at {last_seq}"))
     elif head_hash != prev_hash:
         problems.append(ChainProblem(head_seq, "the last entry differs from the recorded chain head"))
     return problems

@@ -22,7 +22,11 @@ class RequestBodyLimitMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        limit = settings.MAX_UPLOAD_BYTES if request.content_type == "multipart/form-data" else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        limit = (
+            settings.MAX_UPLOAD_BYTES
+            if request.content_type == "multipart/form-data"
+            else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        )
         if length > limit:
             message = _("The request is too large (at most %(limit)d bytes).") % {"limit": limit}
             if request.path.startswith("/api/"):

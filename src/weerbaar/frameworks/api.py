@@ -37,9 +37,7 @@ class FrameworkSerializer(serializers.ModelSerializer):
         default=None,
         read_only=True,
         allow_null=True,
-        help_text=_(
-            "The organisation whose sector coordinators maintain it; empty for shipped frameworks."
-        ),
+        help_text=_("The organisation whose sector coordinators maintain it; empty for shipped frameworks."),
     )
     versions = VersionSummarySerializer(source="visible_versions", many=True, read_only=True)
 
@@ -84,9 +82,7 @@ class FrameworkVersionSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     framework = serializers.UUIDField(source="framework.public_id", read_only=True)
     framework_code = serializers.CharField(source="framework.code", read_only=True)
-    derived_from = serializers.UUIDField(
-        source="derived_from.public_id", default=None, read_only=True, allow_null=True
-    )
+    derived_from = serializers.UUIDField(source="derived_from.public_id", default=None, read_only=True, allow_null=True)
     domains = DomainSerializer(many=True, read_only=True)
 
     class Meta:
@@ -159,9 +155,7 @@ class MappedNormSerializer(serializers.Serializer):
 
 
 class NormDetailSerializer(NormSerializer):
-    mapped = serializers.SerializerMethodField(
-        help_text=_("Norms of other frameworks mapped to this one.")
-    )
+    mapped = serializers.SerializerMethodField(help_text=_("Norms of other frameworks mapped to this one."))
 
     class Meta(NormSerializer.Meta):
         fields = [*NormSerializer.Meta.fields, "mapped"]
@@ -184,9 +178,7 @@ def _uuid_param(request, name: str):
         raise serializers.ValidationError({name: exc.detail}) from exc
 
 
-SEARCH = OpenApiParameter(
-    "search", str, description="Part of a code, name or text (at most 100 characters)."
-)
+SEARCH = OpenApiParameter("search", str, description="Part of a code, name or text (at most 100 characters).")
 
 
 @extend_schema_view(
@@ -204,9 +196,7 @@ class FrameworkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedV
 
     def get_queryset(self):
         search = self.request.query_params.get("search", "")[:100]
-        return selectors.list_frameworks(self.request.user, search=search).select_related(
-            "maintainer"
-        )
+        return selectors.list_frameworks(self.request.user, search=search).select_related("maintainer")
 
     def get_object(self):
         return selectors.access_framework(self.request.user, self.kwargs["id"])
@@ -216,9 +206,7 @@ class FrameworkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedV
     list=extend_schema(
         summary="Framework versions",
         parameters=[
-            OpenApiParameter(
-                "framework", str, description="Only the versions of this framework (its id)."
-            ),
+            OpenApiParameter("framework", str, description="Only the versions of this framework (its id)."),
             OpenApiParameter(
                 "status",
                 str,
@@ -236,9 +224,7 @@ class FrameworkVersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
     lookup_url_kwarg = "id"
 
     def get_queryset(self):
-        versions = selectors.visible_versions(self.request.user).select_related(
-            "framework", "derived_from"
-        )
+        versions = selectors.visible_versions(self.request.user).select_related("framework", "derived_from")
         framework = _uuid_param(self.request, "framework")
         if framework:
             versions = versions.filter(framework__public_id=framework)
@@ -247,9 +233,9 @@ class FrameworkVersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
             if status not in VersionStatus.values:
                 raise serializers.ValidationError({"status": [_("Use draft or published.")]})
             versions = versions.filter(status=status)
-        return versions.prefetch_related(
-            Prefetch("domains", queryset=Domain.objects.order_by("position"))
-        ).order_by("framework__code", "-created_at")
+        return versions.prefetch_related(Prefetch("domains", queryset=Domain.objects.order_by("position"))).order_by(
+            "framework__code", "-created_at"
+        )
 
     def get_object(self):
         return selectors.access_version(self.request.user, self.kwargs["id"])
@@ -259,9 +245,7 @@ class FrameworkVersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
     list=extend_schema(
         summary="Norms",
         parameters=[
-            OpenApiParameter(
-                "version", str, description="Only the norms of this framework version (its id)."
-            ),
+            OpenApiParameter("version", str, description="Only the norms of this framework version (its id)."),
             OpenApiParameter("domain", str, description="Only the norms of this domain (its id)."),
             SEARCH,
         ],
@@ -288,23 +272,15 @@ class NormViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
                 domain = version.domains.filter(public_id=domain_id).first()
                 if domain is None:
                     return Norm.objects.none()
-            return selectors.norms_of_version(version, search=search, domain=domain).select_related(
-                "version"
-            )
-        norms = Norm.objects.filter(
-            version__in=selectors.visible_versions(request.user).values("pk")
-        )
+            return selectors.norms_of_version(version, search=search, domain=domain).select_related("version")
+        norms = Norm.objects.filter(version__in=selectors.visible_versions(request.user).values("pk"))
         if domain_id:
             norms = norms.filter(domain__public_id=domain_id)
         if search:
             norms = norms.filter(
-                Q(code__icontains=search)
-                | Q(title_nl__icontains=search)
-                | Q(title_en__icontains=search)
+                Q(code__icontains=search) | Q(title_nl__icontains=search) | Q(title_en__icontains=search)
             )
-        return norms.select_related("version", "domain").order_by(
-            "version_id", "domain__position", "position"
-        )
+        return norms.select_related("version", "domain").order_by("version_id", "domain__position", "position")
 
     def get_object(self):
         return selectors.access_norm(self.request.user, self.kwargs["id"])

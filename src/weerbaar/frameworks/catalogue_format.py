@@ -229,9 +229,7 @@ class Reader:
         if self.problems:
             raise CatalogueError(self.problems)
 
-    def mapping(
-        self, value: Any, path: Path, required: Iterable[str] = (), optional: Iterable[str] = ()
-    ) -> dict:
+    def mapping(self, value: Any, path: Path, required: Iterable[str] = (), optional: Iterable[str] = ()) -> dict:
         if not isinstance(value, dict):
             self.problem(path, _("Expected a mapping (key: value pairs)."))
             return {}
@@ -258,8 +256,7 @@ class Reader:
         if len(value) > limit:
             self.problem(
                 path,
-                _("Too many items (%(count)d; at most %(limit)d).")
-                % {"count": len(value), "limit": limit},
+                _("Too many items (%(count)d; at most %(limit)d).") % {"count": len(value), "limit": limit},
             )
             return []
         return value
@@ -303,9 +300,7 @@ class Reader:
             return str(value)
         text = self.string(value, path, 64)
         if text and not pattern.match(text):
-            self.problem(
-                path, _("“%(code)s” is not a valid code: %(hint)s") % {"code": text, "hint": hint}
-            )
+            self.problem(path, _("“%(code)s” is not a valid code: %(hint)s") % {"code": text, "hint": hint})
         return text
 
     def boolean(self, value: Any, path: Path, default: bool) -> bool:
@@ -346,17 +341,11 @@ class Reader:
                 self.problem(path, _('A text is required: {nl: "...", en: "..."}.'))
             return EMPTY
         if not isinstance(value, dict):
-            self.problem(
-                path, _('Expected a bilingual text: {nl: "...", en: "..."} (Dutch required).')
-            )
+            self.problem(path, _('Expected a bilingual text: {nl: "...", en: "..."} (Dutch required).'))
             return EMPTY
         self.mapping(value, path, optional=("nl", "en"))
-        nl = self.string(
-            value.get("nl"), (*path, "nl"), max_length, required=False, single_line=single_line
-        )
-        en = self.string(
-            value.get("en"), (*path, "en"), max_length, required=False, single_line=single_line
-        )
+        nl = self.string(value.get("nl"), (*path, "nl"), max_length, required=False, single_line=single_line)
+        en = self.string(value.get("en"), (*path, "en"), max_length, required=False, single_line=single_line)
         if not nl and (required or en):
             self.problem((*path, "nl"), _("The Dutch text (nl) is required."))
         return Text(nl, en)
@@ -366,24 +355,19 @@ class Reader:
     def catalogue(self, raw: Any) -> Catalogue:
         top = self.mapping(raw, (), required=("format", "framework", "version", "domains"))
         if top.get("format") not in (None, FORMAT_CATALOGUE):
-            self.problem(
-                ("format",), _("Expected “format: %(format)s”.") % {"format": FORMAT_CATALOGUE}
-            )
+            self.problem(("format",), _("Expected “format: %(format)s”.") % {"format": FORMAT_CATALOGUE})
         framework = self.framework(top.get("framework"), ("framework",))
         version = self.version(top.get("version"), ("version",))
         raw_domains = self.sequence(top.get("domains"), ("domains",), MAX_DOMAINS)
         if isinstance(top.get("domains"), list) and not top["domains"]:
             self.problem(("domains",), _("A version needs at least one domain."))
         total = sum(
-            len(d.get("norms") or [])
-            for d in raw_domains
-            if isinstance(d, dict) and isinstance(d.get("norms"), list)
+            len(d.get("norms") or []) for d in raw_domains if isinstance(d, dict) and isinstance(d.get("norms"), list)
         )
         if total > MAX_NORMS:
             self.problem(
                 ("domains",),
-                _("Too many norms (%(count)d; at most %(limit)d).")
-                % {"count": total, "limit": MAX_NORMS},
+                _("Too many norms (%(count)d; at most %(limit)d).") % {"count": total, "limit": MAX_NORMS},
             )
             return Catalogue(framework, version, ())
         domains: list[DomainData] = []
@@ -402,9 +386,7 @@ class Reader:
         return Catalogue(framework, version, tuple(domains))
 
     def framework(self, raw: Any, path: Path) -> FrameworkInfo:
-        data = self.mapping(
-            raw, path, required=("code", "name"), optional=("owner", "sectors", "description")
-        )
+        data = self.mapping(raw, path, required=("code", "name"), optional=("owner", "sectors", "description"))
         code = self.code(
             data.get("code"),
             (*path, "code"),
@@ -414,9 +396,7 @@ class Reader:
         name = self.text(data.get("name"), (*path, "name"), MAX_TITLE, single_line=True)
         owner = self.string(data.get("owner"), (*path, "owner"), MAX_NAME, required=False)
         sectors: list[str] = []
-        for index, sector in enumerate(
-            self.sequence(data.get("sectors"), (*path, "sectors"), 20, required=False)
-        ):
+        for index, sector in enumerate(self.sequence(data.get("sectors"), (*path, "sectors"), 20, required=False)):
             if sector not in SectorCode.values:
                 self.problem(
                     (*path, "sectors", index),
@@ -430,15 +410,11 @@ class Reader:
                 )
             else:
                 sectors.append(sector)
-        description = self.text(
-            data.get("description"), (*path, "description"), MAX_TEXT, required=False
-        )
+        description = self.text(data.get("description"), (*path, "description"), MAX_TEXT, required=False)
         return FrameworkInfo(code, name, owner, tuple(sectors), description)
 
     def version(self, raw: Any, path: Path) -> VersionInfo:
-        data = self.mapping(
-            raw, path, required=("label",), optional=("released", "scored", "source_note")
-        )
+        data = self.mapping(raw, path, required=("label",), optional=("released", "scored", "source_note"))
         label = self.code(
             data.get("label"),
             (*path, "label"),
@@ -447,15 +423,11 @@ class Reader:
         )
         released = self.date(data.get("released"), (*path, "released"))
         scored = self.boolean(data.get("scored"), (*path, "scored"), True)
-        source_note = self.text(
-            data.get("source_note"), (*path, "source_note"), MAX_TEXT, required=False
-        )
+        source_note = self.text(data.get("source_note"), (*path, "source_note"), MAX_TEXT, required=False)
         return VersionInfo(label, released, scored, source_note)
 
     def domain(self, raw: Any, path: Path, scored: bool, norm_codes: dict[str, Path]) -> DomainData:
-        data = self.mapping(
-            raw, path, required=("code", "title"), optional=("part", "description", "norms")
-        )
+        data = self.mapping(raw, path, required=("code", "title"), optional=("part", "description", "norms"))
         code = self.code(
             data.get("code"),
             (*path, "code"),
@@ -469,13 +441,9 @@ class Reader:
                 _("The part must be one of: %(parts)s.") % {"parts": ", ".join(DomainPart.values)},
             )
         title = self.text(data.get("title"), (*path, "title"), MAX_TITLE, single_line=True)
-        description = self.text(
-            data.get("description"), (*path, "description"), MAX_TEXT, required=False
-        )
+        description = self.text(data.get("description"), (*path, "description"), MAX_TEXT, required=False)
         norms: list[NormData] = []
-        for index, raw_norm in enumerate(
-            self.sequence(data.get("norms"), (*path, "norms"), MAX_NORMS, required=False)
-        ):
+        for index, raw_norm in enumerate(self.sequence(data.get("norms"), (*path, "norms"), MAX_NORMS, required=False)):
             norm_path = (*path, "norms", index)
             norm = self.norm(raw_norm, norm_path, scored)
             if norm.code and norm.code in norm_codes:
@@ -514,12 +482,8 @@ class Reader:
             _("use letters, digits and . _ - : ( ) /."),
         )
         title = self.text(data.get("title"), (*path, "title"), MAX_TITLE, single_line=True)
-        statement = self.text(
-            data.get("statement"), (*path, "statement"), MAX_TEXT, required=complete
-        )
-        rationale = self.text(
-            data.get("rationale"), (*path, "rationale"), MAX_TEXT, required=complete
-        )
+        statement = self.text(data.get("statement"), (*path, "statement"), MAX_TEXT, required=complete)
+        rationale = self.text(data.get("rationale"), (*path, "rationale"), MAX_TEXT, required=complete)
         levels = self.levels(data.get("levels"), (*path, "levels"), scored, partial=partial)
         measures = tuple(
             self.text(measure, (*path, "target_measures", index), MAX_TITLE * 2, single_line=True)
@@ -535,19 +499,13 @@ class Reader:
         references = tuple(
             self.string(reference, (*path, "references", index), MAX_REFERENCE)
             for index, reference in enumerate(
-                self.sequence(
-                    data.get("references"), (*path, "references"), MAX_REFERENCES, required=False
-                )
+                self.sequence(data.get("references"), (*path, "references"), MAX_REFERENCES, required=False)
             )
         )
         id_confirmed = self.boolean(data.get("id_confirmed"), (*path, "id_confirmed"), False)
-        return NormData(
-            code, title, statement, rationale, levels, measures, references, id_confirmed
-        )
+        return NormData(code, title, statement, rationale, levels, measures, references, id_confirmed)
 
-    def levels(
-        self, raw: Any, path: Path, scored: bool, *, partial: bool = False
-    ) -> tuple[Text, ...]:
+    def levels(self, raw: Any, path: Path, scored: bool, *, partial: bool = False) -> tuple[Text, ...]:
         if not scored:
             if raw:
                 self.problem(
@@ -570,9 +528,7 @@ class Reader:
                 else (int(key) if isinstance(key, str) and key.strip().isdigit() else None)
             )
             if number not in LEVELS:
-                self.problem(
-                    (*path, key), _("“%(key)s” is not a level; levels are 1 to 5.") % {"key": key}
-                )
+                self.problem((*path, key), _("“%(key)s” is not a level; levels are 1 to 5.") % {"key": key})
             elif number in by_level:
                 self.problem((*path, key), _("Level %(level)d occurs twice.") % {"level": number})
             else:
@@ -580,9 +536,7 @@ class Reader:
         missing = [level for level in LEVELS if level not in by_level]
         if partial:
             return tuple(
-                self.text(raw[by_level[level]], (*path, by_level[level]), MAX_TEXT)
-                if level in by_level
-                else EMPTY
+                self.text(raw[by_level[level]], (*path, by_level[level]), MAX_TEXT) if level in by_level else EMPTY
                 for level in LEVELS
             )
         if missing:
@@ -592,18 +546,14 @@ class Reader:
                 % {"missing": ", ".join(str(level) for level in missing)},
             )
             return ()
-        return tuple(
-            self.text(raw[by_level[level]], (*path, by_level[level]), MAX_TEXT) for level in LEVELS
-        )
+        return tuple(self.text(raw[by_level[level]], (*path, by_level[level]), MAX_TEXT) for level in LEVELS)
 
     # -- mappings --
 
     def mapping_set(self, raw: Any) -> MappingSet:
         top = self.mapping(raw, (), required=("format", "source", "target", "pairs"))
         if top.get("format") not in (None, FORMAT_MAPPINGS):
-            self.problem(
-                ("format",), _("Expected “format: %(format)s”.") % {"format": FORMAT_MAPPINGS}
-            )
+            self.problem(("format",), _("Expected “format: %(format)s”.") % {"format": FORMAT_MAPPINGS})
         ends = {}
         for end in ("source", "target"):
             data = self.mapping(top.get(end), (end,), required=("framework", "version"))
@@ -625,27 +575,19 @@ class Reader:
         seen: set[tuple[str, str]] = set()
         for index, raw_pair in enumerate(self.sequence(top.get("pairs"), ("pairs",), MAX_PAIRS)):
             path: Path = ("pairs", index)
-            data = self.mapping(
-                raw_pair, path, required=("source", "target"), optional=("relation",)
-            )
-            source = self.code(
-                data.get("source"), (*path, "source"), ITEM_CODE, _("not a norm code.")
-            )
-            target = self.code(
-                data.get("target"), (*path, "target"), ITEM_CODE, _("not a norm code.")
-            )
+            data = self.mapping(raw_pair, path, required=("source", "target"), optional=("relation",))
+            source = self.code(data.get("source"), (*path, "source"), ITEM_CODE, _("not a norm code."))
+            target = self.code(data.get("target"), (*path, "target"), ITEM_CODE, _("not a norm code."))
             relation = data.get("relation") or MappingRelation.RELATED.value
             if relation not in MappingRelation.values:
                 self.problem(
                     (*path, "relation"),
-                    _("The relation must be one of: %(relations)s.")
-                    % {"relations": ", ".join(MappingRelation.values)},
+                    _("The relation must be one of: %(relations)s.") % {"relations": ", ".join(MappingRelation.values)},
                 )
             if (source, target) in seen:
                 self.problem(
                     path,
-                    _("The pair %(source)s → %(target)s occurs twice.")
-                    % {"source": source, "target": target},
+                    _("The pair %(source)s → %(target)s occurs twice.") % {"source": source, "target": target},
                 )
             seen.add((source, target))
             pairs.append(MappingPair(source, target, relation))
@@ -699,8 +641,7 @@ class _StrictLoader(yaml.SafeLoader):
         if self._node_count > MAX_YAML_NODES:
             raise _Refused(
                 event.start_mark,
-                _("The file holds too many values (at most %(limit)d).")
-                % {"limit": MAX_YAML_NODES},
+                _("The file holds too many values (at most %(limit)d).") % {"limit": MAX_YAML_NODES},
             )
         self._depth += 1
         try:
@@ -773,16 +714,10 @@ def load_yaml(data: bytes) -> Any:
         where = _("line %(line)d") % {"line": mark.line + 1} if mark else ""
         message = (
             getattr(exc, "message", None)
-            or " ".join(
-                str(part)
-                for part in (getattr(exc, "context", None), getattr(exc, "problem", None))
-                if part
-            )
+            or " ".join(str(part) for part in (getattr(exc, "context", None), getattr(exc, "problem", None)) if part)
             or _("This is not valid YAML.")
         )
-        raise CatalogueError(
-            [Problem(where, _("Not valid YAML: %(detail)s") % {"detail": message})]
-        ) from exc
+        raise CatalogueError([Problem(where, _("Not valid YAML: %(detail)s") % {"detail": message})]) from exc
     if raw is None:
         raise CatalogueError([Problem("", _("The file is empty."))])
     return raw
@@ -856,9 +791,7 @@ def _norm_to_raw(norm: NormData) -> dict:
     if norm.rationale:
         raw["rationale"] = norm.rationale.as_dict()
     if norm.levels:
-        raw["levels"] = {
-            level: text.as_dict() for level, text in zip(LEVELS, norm.levels, strict=True)
-        }
+        raw["levels"] = {level: text.as_dict() for level, text in zip(LEVELS, norm.levels, strict=True)}
     if norm.target_measures:
         raw["target_measures"] = [measure.as_dict() for measure in norm.target_measures]
     if norm.references:
@@ -925,10 +858,7 @@ def dump_mappings_yaml(mappings: MappingSet) -> str:
             "format": FORMAT_MAPPINGS,
             "source": {"framework": mappings.source_framework, "version": mappings.source_version},
             "target": {"framework": mappings.target_framework, "version": mappings.target_version},
-            "pairs": [
-                {"source": p.source, "target": p.target, "relation": p.relation}
-                for p in mappings.pairs
-            ],
+            "pairs": [{"source": p.source, "target": p.target, "relation": p.relation} for p in mappings.pairs],
         }
     )
 
@@ -1023,11 +953,7 @@ def read_csv(data: bytes) -> Catalogue:
         for record in records:
             if len(rows) > MAX_NORMS + MAX_DOMAINS:
                 raise CatalogueError(
-                    [
-                        Problem(
-                            "", _("Too many rows (at most %(limit)d norms).") % {"limit": MAX_NORMS}
-                        )
-                    ]
+                    [Problem("", _("Too many rows (at most %(limit)d norms).") % {"limit": MAX_NORMS})]
                 )
             rows.append(record)
     except csv.Error as exc:
@@ -1046,13 +972,9 @@ def read_csv(data: bytes) -> Catalogue:
     duplicate = sorted({name for name in header if header.count(name) > 1})
     where = _("row 1 (header)")
     if unknown:
-        problems.append(
-            Problem(where, _("Unknown columns: %(columns)s.") % {"columns": ", ".join(unknown)})
-        )
+        problems.append(Problem(where, _("Unknown columns: %(columns)s.") % {"columns": ", ".join(unknown)}))
     if missing:
-        problems.append(
-            Problem(where, _("Missing columns: %(columns)s.") % {"columns": ", ".join(missing)})
-        )
+        problems.append(Problem(where, _("Missing columns: %(columns)s.") % {"columns": ", ".join(missing)}))
     if duplicate:
         problems.append(
             Problem(
@@ -1061,9 +983,7 @@ def read_csv(data: bytes) -> Catalogue:
             )
         )
     if problems:
-        problems.append(
-            Problem(where, _("The columns are: %(columns)s.") % {"columns": ", ".join(CSV_COLUMNS)})
-        )
+        problems.append(Problem(where, _("The columns are: %(columns)s.") % {"columns": ", ".join(CSV_COLUMNS)}))
         raise CatalogueError(problems)
     if not rows:
         raise CatalogueError([Problem("", _("The file has a header but no rows."))])
@@ -1097,10 +1017,7 @@ def read_csv(data: bytes) -> Catalogue:
                 problems.append(
                     Problem(
                         cell_at(row_number, column),
-                        _(
-                            "Differs from row %(row)d; framework and "
-                            "version columns must be the same on every row."
-                        )
+                        _("Differs from row %(row)d; framework and version columns must be the same on every row.")
                         % {"row": first_row},
                     )
                 )
@@ -1116,9 +1033,7 @@ def read_csv(data: bytes) -> Catalogue:
         if first.get(column, "").strip():
             framework[key] = first[column]
     if first.get("framework_sectors", "").strip():
-        framework["sectors"] = [
-            s for s in re.split(r"[\s,;]+", first["framework_sectors"].strip()) if s
-        ]
+        framework["sectors"] = [s for s in re.split(r"[\s,;]+", first["framework_sectors"].strip()) if s]
     if _text_cells(first, "framework_description"):
         framework["description"] = _text_cells(first, "framework_description")
     version: dict[str, Any] = {"label": first.get("version_label", "")}
@@ -1214,9 +1129,7 @@ def read_csv(data: bytes) -> Catalogue:
             raw_norm["levels"] = {level: text for level, text in levels.items() if text}
         measures_nl = _lines(row.get("target_measures_nl", ""))
         # English lines pair with Dutch lines by position; an empty line means "no English".
-        measures_en = [
-            line.strip() for line in row.get("target_measures_en", "").rstrip().splitlines()
-        ]
+        measures_en = [line.strip() for line in row.get("target_measures_en", "").rstrip().splitlines()]
         if len(measures_en) > len(measures_nl):
             problems.append(
                 Problem(
@@ -1227,9 +1140,7 @@ def read_csv(data: bytes) -> Catalogue:
             )
         if measures_nl or measures_en:
             raw_norm["target_measures"] = [
-                {"nl": nl, "en": measures_en[i]}
-                if i < len(measures_en) and measures_en[i]
-                else {"nl": nl}
+                {"nl": nl, "en": measures_en[i]} if i < len(measures_en) and measures_en[i] else {"nl": nl}
                 for i, nl in enumerate(measures_nl)
             ]
         if _lines(row.get("references", "")):

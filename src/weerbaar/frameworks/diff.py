@@ -41,9 +41,7 @@ class VersionDiff:
 
     @property
     def is_empty(self) -> bool:
-        return not (
-            self.added or self.removed or self.changed or self.domains_added or self.domains_removed
-        )
+        return not (self.added or self.removed or self.changed or self.domains_added or self.domains_removed)
 
 
 def changed_fields(before: NormData, after: NormData) -> list[str]:

@@ -6,9 +6,7 @@ from weerbaar.frameworks import catalogue_format, oscal
 from weerbaar.frameworks.catalogue_format import Catalogue, CatalogueError, MappingSet, Problem
 
 
-def read_document(
-    name: str, data: bytes, *, oscal_code: str | None = None
-) -> Catalogue | MappingSet:
+def read_document(name: str, data: bytes, *, oscal_code: str | None = None) -> Catalogue | MappingSet:
     """Parse one uploaded or shipped file by its content (and, for CSV, its name).
 
     Raises CatalogueError; callers that handle several files add the file name.
@@ -28,9 +26,5 @@ def read_document(
     if b"format:" in head or b":" in first_line:
         return catalogue_format.read_yaml(data)
     raise CatalogueError(
-        [
-            Problem(
-                "", _("Unrecognised file: expected YAML (.yaml), CSV (.csv) or OSCAL JSON (.json).")
-            )
-        ]
+        [Problem("", _("Unrecognised file: expected YAML (.yaml), CSV (.csv) or OSCAL JSON (.json)."))]
     )

@@ -10,28 +10,20 @@ _TEXTAREA = {"rows": 3}
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("Catalogue file"),
-        help_text=_(
-            "A YAML catalogue or mapping file, a CSV file, or an OSCAL catalog in JSON "
-            "(at most 5 MB)."
-        ),
+        help_text=_("A YAML catalogue or mapping file, a CSV file, or an OSCAL catalog in JSON (at most 5 MB)."),
         widget=forms.ClearableFileInput(attrs={"accept": ".yaml,.yml,.csv,.json"}),
     )
     maintainer = forms.ModelChoiceField(
         label=_("Maintained by"),
         queryset=None,
         required=False,
-        help_text=_(
-            "For a new framework: the organisation whose sector coordinators will maintain it."
-        ),
+        help_text=_("For a new framework: the organisation whose sector coordinators will maintain it."),
     )
     oscal_code = forms.RegexField(
         label=_("Framework code for an OSCAL catalog"),
         regex=r"^[A-Z0-9][A-Z0-9-]{0,31}$",
         required=False,
-        help_text=_(
-            "Upper-case letters, digits and dashes. Without it a code is made from the "
-            "catalog's title."
-        ),
+        help_text=_("Upper-case letters, digits and dashes. Without it a code is made from the catalog's title."),
     )
     as_draft = forms.BooleanField(
         label=_("Import as a draft"),
@@ -84,9 +76,7 @@ class NormForm(forms.Form):
 
     code = forms.CharField(label=_("Code"), max_length=64)
     domain = forms.ModelChoiceField(label=_("Domain"), queryset=None, empty_label=None)
-    id_confirmed = forms.BooleanField(
-        label=_("The code is confirmed by a public source"), required=False
-    )
+    id_confirmed = forms.BooleanField(label=_("The code is confirmed by a public source"), required=False)
     title_nl = forms.CharField(label=_("Title (Dutch)"), max_length=MAX_TITLE)
     title_en = forms.CharField(label=_("Title (English)"), max_length=MAX_TITLE, required=False)
     statement_nl = forms.CharField(
@@ -143,8 +133,7 @@ class NormForm(forms.Form):
             for level in LEVELS:
                 for lang, name in (("nl", _("Dutch")), ("en", _("English"))):
                     self.fields[f"level_{level}_{lang}"] = forms.CharField(
-                        label=_("Level %(level)d (%(language)s)")
-                        % {"level": level, "language": name},
+                        label=_("Level %(level)d (%(language)s)") % {"level": level, "language": name},
                         max_length=MAX_TEXT,
                         required=False,
                         widget=forms.Textarea(attrs={"rows": 2}),
@@ -191,19 +180,13 @@ class NormForm(forms.Form):
                 "rationale_en",
             )
         }
-        measures_nl = [
-            line.strip() for line in data["target_measures_nl"].splitlines() if line.strip()
-        ]
+        measures_nl = [line.strip() for line in data["target_measures_nl"].splitlines() if line.strip()]
         measures_en = [line.strip() for line in data["target_measures_en"].rstrip().splitlines()]
         values["target_measures"] = [
-            {"nl": nl, "en": measures_en[i]}
-            if i < len(measures_en) and measures_en[i]
-            else {"nl": nl}
+            {"nl": nl, "en": measures_en[i]} if i < len(measures_en) and measures_en[i] else {"nl": nl}
             for i, nl in enumerate(measures_nl)
         ]
-        values["references"] = [
-            line.strip() for line in data["references"].splitlines() if line.strip()
-        ]
+        values["references"] = [line.strip() for line in data["references"].splitlines() if line.strip()]
         if self.scored:
             values["levels"] = {
                 str(level): {"nl": data[f"level_{level}_nl"], "en": data[f"level_{level}_en"]}

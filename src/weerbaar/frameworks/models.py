@@ -43,9 +43,7 @@ class Framework(PublicIdModel, TimestampedModel):
         blank=True,
         help_text=_("Who maintains the framework's content."),
     )
-    sectors = models.ManyToManyField(
-        Sector, blank=True, related_name="frameworks", verbose_name=_("sectors")
-    )
+    sectors = models.ManyToManyField(Sector, blank=True, related_name="frameworks", verbose_name=_("sectors"))
     description_nl = models.TextField(_("description (Dutch)"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
     # The sector organisation whose coordinators may change this framework. Empty for the
@@ -82,9 +80,7 @@ class FrameworkVersion(PublicIdModel, TimestampedModel):
 
     framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="versions")
     label = models.CharField(_("version"), max_length=40)
-    status = models.CharField(
-        _("status"), max_length=16, choices=VersionStatus.choices, default=VersionStatus.DRAFT
-    )
+    status = models.CharField(_("status"), max_length=16, choices=VersionStatus.choices, default=VersionStatus.DRAFT)
     released = models.DateField(_("released"), null=True, blank=True)
     scored = models.BooleanField(
         _("scored on maturity levels"),
@@ -108,9 +104,7 @@ class FrameworkVersion(PublicIdModel, TimestampedModel):
         verbose_name = _("framework version")
         verbose_name_plural = _("framework versions")
         constraints = [
-            models.UniqueConstraint(
-                fields=["framework", "label"], name="frameworks_version_unique_label"
-            ),
+            models.UniqueConstraint(fields=["framework", "label"], name="frameworks_version_unique_label"),
         ]
 
     def __str__(self) -> str:
@@ -130,9 +124,7 @@ class Domain(PublicIdModel):
 
     version = models.ForeignKey(FrameworkVersion, on_delete=models.CASCADE, related_name="domains")
     code = models.CharField(_("code"), max_length=64)
-    part = models.CharField(
-        _("part"), max_length=16, choices=DomainPart.choices, default=DomainPart.SECURITY
-    )
+    part = models.CharField(_("part"), max_length=16, choices=DomainPart.choices, default=DomainPart.SECURITY)
     title_nl = models.CharField(_("title (Dutch)"), max_length=300)
     title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
     description_nl = models.TextField(_("description (Dutch)"), blank=True)
@@ -144,9 +136,7 @@ class Domain(PublicIdModel):
         verbose_name = _("domain")
         verbose_name_plural = _("domains")
         constraints = [
-            models.UniqueConstraint(
-                fields=["version", "code"], name="frameworks_domain_unique_code"
-            ),
+            models.UniqueConstraint(fields=["version", "code"], name="frameworks_domain_unique_code"),
         ]
 
     def __str__(self) -> str:
@@ -246,12 +236,8 @@ class Mapping(models.Model):
         verbose_name = _("mapping")
         verbose_name_plural = _("mappings")
         constraints = [
-            models.UniqueConstraint(
-                fields=["source", "target"], name="frameworks_mapping_unique_pair"
-            ),
-            models.CheckConstraint(
-                condition=~models.Q(source=models.F("target")), name="frameworks_mapping_not_self"
-            ),
+            models.UniqueConstraint(fields=["source", "target"], name="frameworks_mapping_unique_pair"),
+            models.CheckConstraint(condition=~models.Q(source=models.F("target")), name="frameworks_mapping_not_self"),
         ]
 
     def __str__(self) -> str:

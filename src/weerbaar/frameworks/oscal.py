@@ -141,8 +141,7 @@ def load_json(data: bytes) -> Any:
         raise CatalogueError(
             [
                 Problem(
-                    _("line %(line)d, column %(column)d")
-                    % {"line": exc.lineno, "column": exc.colno},
+                    _("line %(line)d, column %(column)d") % {"line": exc.lineno, "column": exc.colno},
                     _("Not valid JSON: %(detail)s") % {"detail": exc.msg},
                 )
             ]
@@ -155,9 +154,7 @@ def load_json(data: bytes) -> Any:
 
 def _ours(item: dict, name: str, cls: str | None = None) -> list[str]:
     return [
-        p["value"]
-        for p in item.get("props", [])
-        if p.get("ns") == NS and p["name"] == name and p.get("class") == cls
+        p["value"] for p in item.get("props", []) if p.get("ns") == NS and p["name"] == name and p.get("class") == cls
     ]
 
 
@@ -187,9 +184,7 @@ class _ProseRenderer:
             if select.get("how-many") == "one-or-more":
                 return _("[Selection (one or more): %(choices)s]") % {"choices": choices}
             return _("[Selection: %(choices)s]") % {"choices": choices}
-        return _("[Assignment: %(label)s]") % {
-            "label": self.line(param.get("label") or ident, depth + 1)
-        }
+        return _("[Assignment: %(label)s]") % {"label": self.line(param.get("label") or ident, depth + 1)}
 
     def part(self, part: dict, depth: int = 0) -> list[str]:
         """The lines of a part and its sub-parts, sub-items indented by their labels."""
@@ -200,9 +195,7 @@ class _ProseRenderer:
         )
         prose = self.line(part.get("prose", ""))
         if label or prose:
-            lines.append(
-                ("  " * depth + f"{label} {prose}").rstrip() if label else "  " * depth + prose
-            )
+            lines.append(("  " * depth + f"{label} {prose}").rstrip() if label else "  " * depth + prose)
         for child in part.get("parts", []):
             if child.get("ns") == NS:
                 continue  # our translation parts
@@ -237,8 +230,7 @@ def _text(nl: str, en: str = "") -> dict | None:
 
 def _withdrawn(control: dict) -> bool:
     return any(
-        p["name"] == "status" and p.get("value") == "withdrawn" and not p.get("ns")
-        for p in control.get("props", [])
+        p["name"] == "status" and p.get("value") == "withdrawn" and not p.get("ns") for p in control.get("props", [])
     )
 
 
@@ -296,9 +288,7 @@ def catalog_to_raw(catalog: dict, *, code: str | None = None) -> tuple[dict, dic
     }
 
     framework: dict[str, Any] = {
-        "code": _first(_ours(metadata, "framework-code"))
-        or code
-        or _derive_code(metadata["title"]),
+        "code": _first(_ours(metadata, "framework-code")) or code or _derive_code(metadata["title"]),
         "name": _text(render.line(metadata["title"]), _first(_ours(metadata, "name", "en"))),
     }
     owner = (
@@ -323,9 +313,7 @@ def catalog_to_raw(catalog: dict, *, code: str | None = None) -> tuple[dict, dic
         "label": _first(_ours(metadata, "version-label")) or _derive_label(metadata["version"]),
         "scored": _first(_ours(metadata, "scored")) == "true",
     }
-    released = _first(_ours(metadata, "released")) or (
-        metadata.get("published", "")[:10] if not ours else ""
-    )
+    released = _first(_ours(metadata, "released")) or (metadata.get("published", "")[:10] if not ours else "")
     if released:
         version["released"] = released
     note = _text(resources.get(("source-note", "nl"), ""), resources.get(("source-note", "en"), ""))
@@ -505,9 +493,7 @@ def write_oscal(catalogue: Catalogue, *, last_modified: datetime | None = None) 
     }
     if version.released:
         metadata["published"] = (
-            datetime.combine(version.released, datetime.min.time(), UTC)
-            .isoformat()
-            .replace("+00:00", "Z")
+            datetime.combine(version.released, datetime.min.time(), UTC).isoformat().replace("+00:00", "Z")
         )
     resources = []
     for key, text, title in (
@@ -573,9 +559,4 @@ def _norm_to_control(norm, tokens: _Tokens) -> dict:
 
 
 def dump_oscal(catalogue: Catalogue, *, last_modified: datetime | None = None) -> str:
-    return (
-        json.dumps(
-            write_oscal(catalogue, last_modified=last_modified), ensure_ascii=False, indent=2
-        )
-        + "\n"
-    )
+    return json.dumps(write_oscal(catalogue, last_modified=last_modified), ensure_ascii=False, indent=2) + "\n"

@@ -53,8 +53,7 @@ def visible_versions(user) -> QuerySet[FrameworkVersion]:
     if not _signed_in(user):
         return FrameworkVersion.objects.none()
     return FrameworkVersion.objects.filter(
-        Q(status=VersionStatus.PUBLISHED)
-        | Q(framework__in=maintainable_frameworks(user).values("pk"))
+        Q(status=VersionStatus.PUBLISHED) | Q(framework__in=maintainable_frameworks(user).values("pk"))
     )
 
 
@@ -89,9 +88,7 @@ def access_framework(user, public_id) -> Framework:
 
 def access_version(user, public_id) -> FrameworkVersion:
     """The version with this public id if `user` may see it, else 404 (missing and hidden alike)."""
-    queryset = visible_versions(user).select_related(
-        "framework", "framework__maintainer", "derived_from"
-    )
+    queryset = visible_versions(user).select_related("framework", "framework__maintainer", "derived_from")
     return _get_or_404(queryset, public_id=public_id)
 
 
@@ -105,15 +102,11 @@ def access_norm(user, public_id) -> Norm:
 def find_version(framework_code: str, label: str) -> FrameworkVersion | None:
     """A version by framework code and label, for the platform itself (commands, imports)."""
     return (
-        FrameworkVersion.objects.select_related("framework")
-        .filter(framework__code=framework_code, label=label)
-        .first()
+        FrameworkVersion.objects.select_related("framework").filter(framework__code=framework_code, label=label).first()
     )
 
 
-def norms_of_version(
-    version: FrameworkVersion, *, search: str = "", domain: Domain | None = None
-) -> QuerySet[Norm]:
+def norms_of_version(version: FrameworkVersion, *, search: str = "", domain: Domain | None = None) -> QuerySet[Norm]:
     """The norms of a version in display order (domain by domain), each with its domain loaded.
 
     The version itself must come from `access_version` (or `find_version` for the platform).
@@ -195,14 +188,11 @@ def mapped_norms(norm: Norm, *, published_only: bool = True) -> list[MappedNorm]
     return result
 
 
-def mappings_between(
-    version: FrameworkVersion, other: FrameworkVersion
-) -> list[tuple[int, int, str]]:
+def mappings_between(version: FrameworkVersion, other: FrameworkVersion) -> list[tuple[int, int, str]]:
     """Every mapping between the norms of two versions as (norm id in `version`, norm id in
     `other`, relation seen from `version`), in one query; for matching answers in bulk."""
     rows = Mapping.objects.filter(
-        Q(source__version=version, target__version=other)
-        | Q(source__version=other, target__version=version)
+        Q(source__version=version, target__version=other) | Q(source__version=other, target__version=version)
     ).values_list("source_id", "source__version_id", "target_id", "relation")
     result = []
     for source_id, source_version_id, target_id, relation in rows:
@@ -229,9 +219,7 @@ def norm_data(norm: Norm) -> NormData:
         title=_text(norm.title_nl, norm.title_en),
         statement=_text(norm.statement_nl, norm.statement_en),
         rationale=_text(norm.rationale_nl, norm.rationale_en),
-        levels=tuple(_json_text(norm.levels.get(str(level))) for level in LEVELS)
-        if norm.levels
-        else (),
+        levels=tuple(_json_text(norm.levels.get(str(level))) for level in LEVELS) if norm.levels else (),
         target_measures=tuple(_json_text(measure) for measure in norm.target_measures or []),
         references=tuple(norm.references or []),
         id_confirmed=norm.id_confirmed,

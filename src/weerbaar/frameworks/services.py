@@ -74,13 +74,9 @@ def can_import(actor) -> bool:
 
 def _lock_draft(version: FrameworkVersion) -> FrameworkVersion:
     """The version re-read under a row lock, refused unless it is still a draft."""
-    locked = (
-        FrameworkVersion.objects.select_for_update().select_related("framework").get(pk=version.pk)
-    )
+    locked = FrameworkVersion.objects.select_for_update().select_related("framework").get(pk=version.pk)
     if locked.status != VersionStatus.DRAFT:
-        raise ValidationError(
-            _("This version is published and can no longer be changed. Make a new draft from it.")
-        )
+        raise ValidationError(_("This version is published and can no longer be changed. Make a new draft from it."))
     return locked
 
 
@@ -116,9 +112,7 @@ def _maintainer_for_new_framework(actor, maintainer: Organisation | None) -> Org
     if not coordinated:
         raise NotPermitted("only sector coordinators may import frameworks")
     if len(coordinated) > 1:
-        raise ValidationError(
-            {"maintainer": _("Choose which organisation will maintain this framework.")}
-        )
+        raise ValidationError({"maintainer": _("Choose which organisation will maintain this framework.")})
     return coordinated[0]
 
 
@@ -226,10 +220,7 @@ def _write_domains(version: FrameworkVersion, catalogue: Catalogue) -> None:
                     statement_en=norm.statement.en,
                     rationale_nl=norm.rationale.nl,
                     rationale_en=norm.rationale.en,
-                    levels={
-                        str(level): text.as_dict()
-                        for level, text in zip(LEVELS, norm.levels, strict=False)
-                    },
+                    levels={str(level): text.as_dict() for level, text in zip(LEVELS, norm.levels, strict=False)},
                     target_measures=[measure.as_dict() for measure in norm.target_measures],
                     references=list(norm.references),
                     position=position,
@@ -258,8 +249,7 @@ def import_mappings(*, actor, mappings: MappingSet) -> MappingImportResult:
     ]
     if missing:
         raise ValidationError(
-            _("Import these framework versions before their mappings: %(versions)s.")
-            % {"versions": ", ".join(missing)}
+            _("Import these framework versions before their mappings: %(versions)s.") % {"versions": ", ".join(missing)}
         )
     if source.pk == target.pk:
         raise ValidationError(_("A mapping file must map between two different versions."))
@@ -280,8 +270,7 @@ def import_mappings(*, actor, mappings: MappingSet) -> MappingImportResult:
     if problems:
         raise ValidationError(problems[:50])
     existing = {
-        (m.source_id, m.target_id): m
-        for m in Mapping.objects.filter(source__version=source, target__version=target)
+        (m.source_id, m.target_id): m for m in Mapping.objects.filter(source__version=source, target__version=target)
     }
     added, changed, unchanged = [], [], 0
     for pair in mappings.pairs:
@@ -326,8 +315,7 @@ def import_documents(
     catalogues = [d for d in documents if isinstance(d, Catalogue)]
     mapping_sets = [d for d in documents if isinstance(d, MappingSet)]
     results: list[ImportResult | MappingImportResult] = [
-        import_catalogue(actor=actor, catalogue=c, maintainer=maintainer, publish=publish)
-        for c in catalogues
+        import_catalogue(actor=actor, catalogue=c, maintainer=maintainer, publish=publish) for c in catalogues
     ]
     results += [import_mappings(actor=actor, mappings=m) for m in mapping_sets]
     return results
@@ -344,13 +332,9 @@ def create_draft_from(*, actor, version: FrameworkVersion, label: str) -> Framew
     require_maintainer(actor, framework)
     label = (label or "").strip()
     if not VERSION_LABEL.match(label):
-        raise ValidationError(
-            {"label": _("Use letters, digits and . _ + - (at most 40), no spaces.")}
-        )
+        raise ValidationError({"label": _("Use letters, digits and . _ + - (at most 40), no spaces.")})
     if framework.versions.filter(label=label).exists():
-        raise ValidationError(
-            {"label": _("This framework already has a version %(label)s.") % {"label": label}}
-        )
+        raise ValidationError({"label": _("This framework already has a version %(label)s.") % {"label": label}})
     draft = FrameworkVersion.objects.create(
         framework=framework,
         label=label,
@@ -459,9 +443,7 @@ def _field_for(path: tuple) -> str:
     if head in ("title", "statement", "rationale"):
         return f"{head}_{path[1]}" if len(path) > 1 and path[1] in ("nl", "en") else f"{head}_nl"
     if head == "levels":
-        return (
-            f"level_{path[1]}_{path[2] if len(path) > 2 else 'nl'}" if len(path) > 1 else "levels"
-        )
+        return f"level_{path[1]}_{path[2] if len(path) > 2 else 'nl'}" if len(path) > 1 else "levels"
     return str(head)
 
 
@@ -488,11 +470,7 @@ def _check_norm(values: dict, scored: bool) -> dict:
         "statement_en": data.statement.en,
         "rationale_nl": data.rationale.nl,
         "rationale_en": data.rationale.en,
-        "levels": {
-            str(level): text.as_dict()
-            for level, text in zip(LEVELS, data.levels, strict=False)
-            if text
-        },
+        "levels": {str(level): text.as_dict() for level, text in zip(LEVELS, data.levels, strict=False) if text},
         "target_measures": [m.as_dict() for m in data.target_measures],
         "references": list(data.references),
     }
@@ -505,30 +483,19 @@ def update_norm(*, actor, norm: Norm, **values) -> Norm:
     version = _lock_draft(norm.version)
     unknown = set(values) - set(NORM_EDITABLE_FIELDS)
     if unknown:
-        raise ValidationError(
-            _("These fields cannot be changed: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
-        )
+        raise ValidationError(_("These fields cannot be changed: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
     domain = values.pop("domain", None) or norm.domain
     if domain.version_id != version.pk:
         raise ValidationError({"domain": _("Choose a domain of the same version.")})
     current = {name: getattr(norm, name) for name in NORM_EDITABLE_FIELDS if name != "domain"}
     cleaned = _check_norm({**current, **values}, version.scored)
-    if (
-        cleaned["code"] != norm.code
-        and Norm.objects.filter(version=version, code=cleaned["code"]).exists()
-    ):
-        raise ValidationError(
-            {"code": _("This version already has a norm %(code)s.") % {"code": cleaned["code"]}}
-        )
+    if cleaned["code"] != norm.code and Norm.objects.filter(version=version, code=cleaned["code"]).exists():
+        raise ValidationError({"code": _("This version already has a norm %(code)s.") % {"code": cleaned["code"]}})
     changes = audit.field_changes(norm, list(cleaned), cleaned)
     if domain.pk != norm.domain_id:
         changes["domain"] = [norm.domain.code, domain.code]
         norm.position = (
-            Norm.objects.filter(domain=domain)
-            .order_by("-position")
-            .values_list("position", flat=True)
-            .first()
-            or 0
+            Norm.objects.filter(domain=domain).order_by("-position").values_list("position", flat=True).first() or 0
         ) + 1
         norm.domain = domain
     if not changes:
@@ -554,20 +521,11 @@ def add_norm(*, actor, domain: Domain, **values) -> Norm:
     version = _lock_draft(domain.version)
     unknown = set(values) - (set(NORM_EDITABLE_FIELDS) - {"domain"})
     if unknown:
-        raise ValidationError(
-            _("These fields cannot be set: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
-        )
+        raise ValidationError(_("These fields cannot be set: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
     cleaned = _check_norm(values, version.scored)
     if Norm.objects.filter(version=version, code=cleaned["code"]).exists():
-        raise ValidationError(
-            {"code": _("This version already has a norm %(code)s.") % {"code": cleaned["code"]}}
-        )
-    last = (
-        Norm.objects.filter(domain=domain)
-        .order_by("-position")
-        .values_list("position", flat=True)
-        .first()
-    )
+        raise ValidationError({"code": _("This version already has a norm %(code)s.") % {"code": cleaned["code"]}})
+    last = Norm.objects.filter(domain=domain).order_by("-position").values_list("position", flat=True).first()
     norm = Norm.objects.create(
         version=version, domain=domain, position=(last + 1) if last is not None else 0, **cleaned
     )
@@ -626,12 +584,7 @@ def add_domain(
         errors["part"] = _("Choose a valid part.")
     if errors:
         raise ValidationError(errors)
-    last = (
-        Domain.objects.filter(version=version)
-        .order_by("-position")
-        .values_list("position", flat=True)
-        .first()
-    )
+    last = Domain.objects.filter(version=version).order_by("-position").values_list("position", flat=True).first()
     domain = Domain.objects.create(
         version=version,
         code=code,

@@ -14,9 +14,7 @@ urlpatterns = [
         views.version_export,
         name="version_export",
     ),
-    path(
-        "versions/<uuid:version_id>/new-draft/", views.version_new_draft, name="version_new_draft"
-    ),
+    path("versions/<uuid:version_id>/new-draft/", views.version_new_draft, name="version_new_draft"),
     path("versions/<uuid:version_id>/publish/", views.version_publish, name="version_publish"),
     path("versions/<uuid:version_id>/discard/", views.version_discard, name="version_discard"),
     path("versions/<uuid:version_id>/norms/add/", views.norm_add, name="norm_add"),

@@ -110,9 +110,7 @@ def version_detail(request, version_id):
         "export_formats": CatalogueFormat.choices,
     }
     template = (
-        "frameworks/_norm_list.html"
-        if request.htmx and not request.htmx.boosted
-        else "frameworks/version_detail.html"
+        "frameworks/_norm_list.html" if request.htmx and not request.htmx.boosted else "frameworks/version_detail.html"
     )
     return render(request, template, context)
 
@@ -131,9 +129,7 @@ def version_export(request, version_id, export_format):
         body = oscal.dump_oscal(catalogue)
     content_type, extension = EXPORTS[export_format]
     response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = (
-        f'attachment; filename="{version.framework.code}-{version.label}.{extension}"'
-    )
+    response["Content-Disposition"] = f'attachment; filename="{version.framework.code}-{version.label}.{extension}"'
     return response
 
 
@@ -161,11 +157,7 @@ def version_diff(request, framework_id):
         by_id = {str(v.public_id): v for v in versions}
         old, new = by_id[form.cleaned_data["old"]], by_id[form.cleaned_data["new"]]
         diff = selectors.diff_versions(old, new)
-    changes = (
-        [(change, [_field_label(name) for name in change.fields]) for change in diff.changed]
-        if diff
-        else []
-    )
+    changes = [(change, [_field_label(name) for name in change.fields]) for change in diff.changed] if diff else []
     context = {
         "framework": framework,
         "form": form,
@@ -174,9 +166,7 @@ def version_diff(request, framework_id):
         "old": old,
         "new": new,
     }
-    return render(
-        request, "frameworks/version_diff.html", context, status=400 if form.errors else 200
-    )
+    return render(request, "frameworks/version_diff.html", context, status=400 if form.errors else 200)
 
 
 def _import_result_target(result) -> str:
@@ -196,9 +186,7 @@ def catalogue_import(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            document = read_document(
-                upload.name, upload.read(), oscal_code=form.cleaned_data["oscal_code"] or None
-            )
+            document = read_document(upload.name, upload.read(), oscal_code=form.cleaned_data["oscal_code"] or None)
             [result] = services.import_documents(
                 actor=request.user,
                 documents=[document],
@@ -213,9 +201,7 @@ def catalogue_import(request):
         else:
             if isinstance(document, Catalogue):
                 if result.created:
-                    messages.success(
-                        request, _("%(version)s has been imported.") % {"version": result.version}
-                    )
+                    messages.success(request, _("%(version)s has been imported.") % {"version": result.version})
                 else:
                     messages.info(
                         request,
@@ -225,10 +211,7 @@ def catalogue_import(request):
             else:
                 messages.success(
                     request,
-                    _(
-                        "Mappings imported: %(added)d added, %(changed)d changed, "
-                        "%(unchanged)d unchanged."
-                    )
+                    _("Mappings imported: %(added)d added, %(changed)d changed, %(unchanged)d unchanged.")
                     % {
                         "added": result.added,
                         "changed": result.changed,
@@ -248,15 +231,11 @@ def version_new_draft(request, version_id):
     try:
         if not form.is_valid():
             raise ValidationError(_("Give the new version a label."))
-        draft = services.create_draft_from(
-            actor=request.user, version=version, label=form.cleaned_data["label"]
-        )
+        draft = services.create_draft_from(actor=request.user, version=version, label=form.cleaned_data["label"])
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("frameworks:version_detail", version_id=version.public_id)
-    messages.success(
-        request, _("Draft %(label)s has been made; you can now edit it.") % {"label": draft.label}
-    )
+    messages.success(request, _("Draft %(label)s has been made; you can now edit it.") % {"label": draft.label})
     return redirect("frameworks:version_detail", version_id=draft.public_id)
 
 
@@ -271,8 +250,7 @@ def version_publish(request, version_id):
     else:
         messages.success(
             request,
-            _("%(version)s has been published and can no longer be changed.")
-            % {"version": version},
+            _("%(version)s has been published and can no longer be changed.") % {"version": version},
         )
     return redirect("frameworks:version_detail", version_id=version.public_id)
 
@@ -344,9 +322,7 @@ def norm_add(request, version_id):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            norm = services.add_norm(
-                actor=request.user, domain=form.cleaned_data["domain"], **form.service_values()
-            )
+            norm = services.add_norm(actor=request.user, domain=form.cleaned_data["domain"], **form.service_values())
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
@@ -390,6 +366,4 @@ def domain_add(request, version_id):
             messages.success(request, _("The domain has been added."))
             return redirect("frameworks:version_detail", version_id=version.public_id)
     context = {"form": form, "version": version, "framework": version.framework}
-    return render(
-        request, "frameworks/domain_form.html", context, status=400 if form.errors else 200
-    )
+    return render(request, "frameworks/domain_form.html", context, status=400 if form.errors else 200)

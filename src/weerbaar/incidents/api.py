@@ -59,9 +59,7 @@ class ClockSerializer(serializers.Serializer):
     due_at = serializers.DateTimeField(allow_null=True)
     met_at = serializers.DateTimeField(allow_null=True)
     state = serializers.ChoiceField(choices=[(s, s) for s in CLOCK_STATES])
-    provisional = serializers.BooleanField(
-        help_text=_("The deadline counts from a step not taken yet: at the latest.")
-    )
+    provisional = serializers.BooleanField(help_text=_("The deadline counts from a step not taken yet: at the latest."))
     progress_if_ongoing = serializers.BooleanField(
         help_text=_("A progress report is due instead if the incident is still going on then.")
     )
@@ -74,21 +72,15 @@ class IncidentSerializer(serializers.ModelSerializer):
     reference = serializers.CharField(read_only=True)
     organisation = serializers.UUIDField(source="organisation.public_id", read_only=True)
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
-    cert = serializers.UUIDField(
-        source="cert.public_id", read_only=True, allow_null=True, default=None
-    )
-    assigned_to = serializers.EmailField(
-        source="assigned_to.email", read_only=True, allow_null=True, default=None
-    )
+    cert = serializers.UUIDField(source="cert.public_id", read_only=True, allow_null=True, default=None)
+    assigned_to = serializers.EmailField(source="assigned_to.email", read_only=True, allow_null=True, default=None)
     personal_data_categories = serializers.ListField(
         child=serializers.ChoiceField(choices=PersonalDataCategory.choices), read_only=True
     )
     data_subject_groups = serializers.ListField(
         child=serializers.ChoiceField(choices=DataSubjectGroup.choices), read_only=True
     )
-    breach_nature = serializers.ListField(
-        child=serializers.ChoiceField(choices=BreachNature.choices), read_only=True
-    )
+    breach_nature = serializers.ListField(child=serializers.ChoiceField(choices=BreachNature.choices), read_only=True)
     clocks = serializers.SerializerMethodField()
 
     class Meta:
@@ -286,9 +278,7 @@ class StatisticsCellSerializer(serializers.Serializer):
     """One anonymised cell; a suppressed cell carries no numbers."""
 
     key = serializers.CharField(
-        help_text=_(
-            "Month (YYYY-MM), sector code, category or severity; '' when not yet classified."
-        )
+        help_text=_("Month (YYYY-MM), sector code, category or severity; '' when not yet classified.")
     )
     suppressed = serializers.BooleanField()
     incidents = serializers.IntegerField(allow_null=True)
@@ -298,9 +288,7 @@ class StatisticsCellSerializer(serializers.Serializer):
 
 class StatisticsSerializer(serializers.Serializer):
     sectors = serializers.ListField(child=serializers.CharField())
-    min_group = serializers.IntegerField(
-        help_text=_("Organisations needed besides any reader for a cell to be shown.")
-    )
+    min_group = serializers.IntegerField(help_text=_("Organisations needed besides any reader for a cell to be shown."))
     total = StatisticsCellSerializer()
     month = StatisticsCellSerializer(many=True)
     sector = StatisticsCellSerializer(many=True)
@@ -328,15 +316,9 @@ class ReportFieldsSerializer(StrictSerializer):
     systems_affected = serializers.CharField(max_length=20_000, required=False, allow_blank=True)
     suspected_malicious = serializers.BooleanField(required=False)
     cross_border = serializers.BooleanField(required=False)
-    teaching_hours_lost = serializers.IntegerField(
-        min_value=0, max_value=10_000_000, required=False, allow_null=True
-    )
-    pupils_affected = serializers.IntegerField(
-        min_value=0, max_value=10_000_000, required=False, allow_null=True
-    )
-    staff_affected = serializers.IntegerField(
-        min_value=0, max_value=10_000_000, required=False, allow_null=True
-    )
+    teaching_hours_lost = serializers.IntegerField(min_value=0, max_value=10_000_000, required=False, allow_null=True)
+    pupils_affected = serializers.IntegerField(min_value=0, max_value=10_000_000, required=False, allow_null=True)
+    staff_affected = serializers.IntegerField(min_value=0, max_value=10_000_000, required=False, allow_null=True)
     personal_data_involved = serializers.BooleanField(required=False)
     personal_data_categories = serializers.ListField(
         child=serializers.ChoiceField(choices=PersonalDataCategory.choices),
@@ -348,21 +330,13 @@ class ReportFieldsSerializer(StrictSerializer):
         required=False,
         max_length=10,
     )
-    data_subjects_count = serializers.IntegerField(
-        min_value=0, max_value=10_000_000, required=False, allow_null=True
-    )
-    records_count = serializers.IntegerField(
-        min_value=0, max_value=10_000_000, required=False, allow_null=True
-    )
+    data_subjects_count = serializers.IntegerField(min_value=0, max_value=10_000_000, required=False, allow_null=True)
+    records_count = serializers.IntegerField(min_value=0, max_value=10_000_000, required=False, allow_null=True)
     breach_nature = serializers.ListField(
         child=serializers.ChoiceField(choices=BreachNature.choices), required=False, max_length=10
     )
-    data_encrypted = serializers.ChoiceField(
-        choices=Encryption.choices, required=False, allow_blank=True
-    )
-    personal_data_risk = serializers.ChoiceField(
-        choices=DataRisk.choices, required=False, allow_blank=True
-    )
+    data_encrypted = serializers.ChoiceField(choices=Encryption.choices, required=False, allow_blank=True)
+    personal_data_risk = serializers.ChoiceField(choices=DataRisk.choices, required=False, allow_blank=True)
     processor_involved = serializers.CharField(max_length=200, required=False, allow_blank=True)
     ransomware = serializers.BooleanField(required=False)
     ransom_demanded = serializers.BooleanField(required=False)
@@ -380,10 +354,7 @@ class ReportFieldsSerializer(StrictSerializer):
         child=serializers.EmailField(),
         required=False,
         max_length=50,
-        help_text=_(
-            "For TLP:RED: e-mail addresses of the people who may read it (your institution or the "
-            "CERT)."
-        ),
+        help_text=_("For TLP:RED: e-mail addresses of the people who may read it (your institution or the CERT)."),
     )
 
 
@@ -402,54 +373,36 @@ class TriageSerializer(StrictSerializer):
 
 
 class AssignSerializer(StrictSerializer):
-    analyst = serializers.EmailField(
-        allow_null=True, help_text=_("An analyst of the CERT, or null for nobody.")
-    )
+    analyst = serializers.EmailField(allow_null=True, help_text=_("An analyst of the CERT, or null for nobody."))
 
 
 class StatusChangeSerializer(StrictSerializer):
-    status = serializers.ChoiceField(
-        choices=IncidentStatus.choices
-    )
-    resolution_summary = serializers.CharField(
-        max_length=20_000, required=False, allow_blank=True, default=""
-    )
+    status = serializers.ChoiceField(choices=IncidentStatus.choices)
+    resolution_summary = serializers.CharField(max_length=20_000, required=False, allow_blank=True, default="")
 
 
 class EntryCreateSerializer(StrictSerializer):
     body = serializers.CharField(max_length=20_000)
     tlp = serializers.ChoiceField(choices=Tlp.choices, default=Tlp.AMBER)
-    internal = serializers.BooleanField(
-        default=False, help_text=_("CERT only: not shared with the institution.")
-    )
-    named_people = serializers.ListField(
-        child=serializers.EmailField(), required=False, max_length=50, default=list
-    )
+    internal = serializers.BooleanField(default=False, help_text=_("CERT only: not shared with the institution."))
+    named_people = serializers.ListField(child=serializers.EmailField(), required=False, max_length=50, default=list)
 
 
 class IndicatorCreateSerializer(StrictSerializer):
     type = serializers.ChoiceField(choices=IndicatorType.choices)
     value = serializers.CharField(max_length=1000)
-    description = serializers.CharField(
-        max_length=20_000, required=False, allow_blank=True, default=""
-    )
+    description = serializers.CharField(max_length=20_000, required=False, allow_blank=True, default="")
     tlp = serializers.ChoiceField(choices=Tlp.choices, default=Tlp.AMBER)
-    named_people = serializers.ListField(
-        child=serializers.EmailField(), required=False, max_length=50, default=list
-    )
+    named_people = serializers.ListField(child=serializers.EmailField(), required=False, max_length=50, default=list)
 
 
 class DutyCreateSerializer(StrictSerializer):
-    kind = serializers.ChoiceField(
-        choices=ClockKind.choices
-    )
+    kind = serializers.ChoiceField(choices=ClockKind.choices)
     met_at = serializers.DateTimeField()
     channel = serializers.ChoiceField(choices=Channel.choices)
     reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     note = serializers.CharField(max_length=20_000, required=False, allow_blank=True, default="")
-    late_reason = serializers.CharField(
-        max_length=20_000, required=False, allow_blank=True, default=""
-    )
+    late_reason = serializers.CharField(max_length=20_000, required=False, allow_blank=True, default="")
 
 
 class TaskCreateSerializer(StrictSerializer):
@@ -473,14 +426,10 @@ class AttachmentUploadSerializer(serializers.Serializer):
 
 
 class IncidentQuery(QuerySerializer):
-    status = serializers.ChoiceField(
-        choices=[("open", "open"), *IncidentStatus.choices], required=False
-    )
+    status = serializers.ChoiceField(choices=[("open", "open"), *IncidentStatus.choices], required=False)
     severity = serializers.ChoiceField(choices=Severity.choices, required=False)
     category = serializers.ChoiceField(choices=Category.choices, required=False)
-    organisation = serializers.UUIDField(
-        required=False, help_text=_("Only the incidents of this organisation.")
-    )
+    organisation = serializers.UUIDField(required=False, help_text=_("Only the incidents of this organisation."))
     search = serializers.CharField(
         max_length=100,
         required=False,
@@ -508,10 +457,7 @@ def _people(emails, incident_or_organisation) -> list:
         raise ValidationError(
             {
                 "named_people": [
-                    _(
-                        "Only people of the institution with an incident role and analysts of the "
-                        "CERT can be named."
-                    )
+                    _("Only people of the institution with an incident role and analysts of the CERT can be named.")
                 ]
             }
         )
@@ -548,14 +494,12 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         params = self.query(IncidentQuery)
         organisation_id = params.pop("organisation", None)
         organisation = (
-            access_organisation(self.request.user, organisation_id, Action.INCIDENT_VIEW)
-            if organisation_id
-            else None
+            access_organisation(self.request.user, organisation_id, Action.INCIDENT_VIEW) if organisation_id else None
         )
         # Clock records are read with their incident, which the selector already scoped.
-        return selectors.list_incidents(
-            self.request.user, organisation=organisation, **params
-        ).prefetch_related("clock_records")
+        return selectors.list_incidents(self.request.user, organisation=organisation, **params).prefetch_related(
+            "clock_records"
+        )
 
     def get_object(self):
         return selectors.access_incident(self.request.user, self.kwargs["id"])
@@ -571,16 +515,10 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     def create(self, request):
         data = self.validated(ReportCreateSerializer)
         try:
-            organisation = selectors.access_reporting_organisation(
-                request.user, data.pop("organisation")
-            )
+            organisation = selectors.access_reporting_organisation(request.user, data.pop("organisation"))
         except Http404:
             raise ValidationError(
-                {
-                    "organisation": [
-                        _("No organisation with this id for which you may report incidents.")
-                    ]
-                }
+                {"organisation": [_("No organisation with this id for which you may report incidents.")]}
             ) from None
         submit = data.pop("submit")
         named = _people(data.pop("named_people", None), organisation)
@@ -603,9 +541,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         services.update_report(actor=request.user, incident=incident, named_people=named, **data)
         return _detail(incident)
 
-    @extend_schema(
-        request=None, responses=IncidentSerializer, summary="Send a draft report to the CERT"
-    )
+    @extend_schema(request=None, responses=IncidentSerializer, summary="Send a draft report to the CERT")
     @action(detail=True, methods=["post"])
     def submit(self, request, id=None):
         incident = self._incident(Action.INCIDENT_REPORT)
@@ -644,9 +580,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     @action(detail=True, methods=["post"], url_path="status")
     def change_status(self, request, id=None):
         incident = self._incident(Action.INCIDENT_HANDLE)
-        services.change_status(
-            actor=request.user, incident=incident, **self.validated(StatusChangeSerializer)
-        )
+        services.change_status(actor=request.user, incident=incident, **self.validated(StatusChangeSerializer))
         return _detail(incident)
 
     @extend_schema(
@@ -678,16 +612,10 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     def timeline(self, request, id=None):
         incident = self._incident()
         if request.method == "GET":
-            return Response(
-                TimelineEntrySerializer(
-                    selectors.timeline_of(request.user, incident), many=True
-                ).data
-            )
+            return Response(TimelineEntrySerializer(selectors.timeline_of(request.user, incident), many=True).data)
         data = self.validated(EntryCreateSerializer)
         named = _people(data.pop("named_people"), incident)
-        entry = services.add_entry(
-            actor=request.user, incident=incident, named_people=named, **data
-        )
+        entry = services.add_entry(actor=request.user, incident=incident, named_people=named, **data)
         return Response(TimelineEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -706,14 +634,10 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     def indicators(self, request, id=None):
         incident = self._incident()
         if request.method == "GET":
-            return Response(
-                IndicatorSerializer(selectors.indicators_of(request.user, incident), many=True).data
-            )
+            return Response(IndicatorSerializer(selectors.indicators_of(request.user, incident), many=True).data)
         data = self.validated(IndicatorCreateSerializer)
         named = _people(data.pop("named_people"), incident)
-        indicator = services.add_indicator(
-            actor=request.user, incident=incident, named_people=named, **data
-        )
+        indicator = services.add_indicator(actor=request.user, incident=incident, named_people=named, **data)
         return Response(IndicatorSerializer(indicator).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -732,14 +656,8 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     def duties(self, request, id=None):
         incident = self._incident()
         if request.method == "GET":
-            return Response(
-                DutySerializer(
-                    selectors.clock_records_of(request.user, incident).values(), many=True
-                ).data
-            )
-        record = services.record_duty_met(
-            actor=request.user, incident=incident, **self.validated(DutyCreateSerializer)
-        )
+            return Response(DutySerializer(selectors.clock_records_of(request.user, incident).values(), many=True).data)
+        record = services.record_duty_met(actor=request.user, incident=incident, **self.validated(DutyCreateSerializer))
         return Response(DutySerializer(record).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -760,11 +678,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         text, logs, CSV, e-mail, Word and Excel, each within the upload limit."""
         incident = self._incident()
         if request.method == "GET":
-            return Response(
-                AttachmentSerializer(
-                    selectors.attachments_of(request.user, incident), many=True
-                ).data
-            )
+            return Response(AttachmentSerializer(selectors.attachments_of(request.user, incident), many=True).data)
         unknown = sorted(set(request.data) - {"files"})
         if unknown:
             raise ValidationError({name: [_("Unknown field.")] for name in unknown})
@@ -790,22 +704,14 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     def tasks(self, request, id=None):
         incident = self._incident()
         if request.method == "GET":
-            return Response(
-                TaskSerializer(selectors.tasks_of(request.user, incident), many=True).data
-            )
+            return Response(TaskSerializer(selectors.tasks_of(request.user, incident), many=True).data)
         incident = self._incident(Action.INCIDENT_HANDLE)
         data = self.validated(TaskCreateSerializer)
         assignee = None
         if data["assignee"]:
-            assignee = (
-                get_user_model()
-                .objects.filter(email=data["assignee"].lower(), is_active=True)
-                .first()
-            )
+            assignee = get_user_model().objects.filter(email=data["assignee"].lower(), is_active=True).first()
             if assignee is None:
-                raise ValidationError(
-                    {"assignee": [_("No one with this e-mail address can take this task.")]}
-                )
+                raise ValidationError({"assignee": [_("No one with this e-mail address can take this task.")]})
         data["assignee"] = assignee
         task = services.add_task(actor=request.user, incident=incident, **data)
         return Response(TaskSerializer(task).data, status=status.HTTP_201_CREATED)
@@ -839,25 +745,15 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         if request.method == "POST":
             data = self.validated(LinkCreateSerializer)
             try:
-                related = selectors.access_incident(
-                    request.user, data["related"], Action.INCIDENT_HANDLE
-                )
+                related = selectors.access_incident(request.user, data["related"], Action.INCIDENT_HANDLE)
             except Http404:
-                raise ValidationError(
-                    {"related": [_("No incident with this id that you handle.")]}
-                ) from None
-            services.link_incidents(
-                actor=request.user, incident=incident, related=related, note=data["note"]
-            )
+                raise ValidationError({"related": [_("No incident with this id that you handle.")]}) from None
+            services.link_incidents(actor=request.user, incident=incident, related=related, note=data["note"])
             return Response(
-                RelatedIncidentSerializer(
-                    selectors.links_of(request.user, incident), many=True
-                ).data,
+                RelatedIncidentSerializer(selectors.links_of(request.user, incident), many=True).data,
                 status=status.HTTP_201_CREATED,
             )
-        return Response(
-            RelatedIncidentSerializer(selectors.links_of(request.user, incident), many=True).data
-        )
+        return Response(RelatedIncidentSerializer(selectors.links_of(request.user, incident), many=True).data)
 
     @extend_schema(
         request=None,
@@ -901,9 +797,7 @@ class LessonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
         return selectors.access_lesson(self.request.user, self.kwargs["id"])
 
 
-@extend_schema_view(
-    list=extend_schema(summary="Anonymised incident statistics", responses=StatisticsSerializer)
-)
+@extend_schema_view(list=extend_schema(summary="Anonymised incident statistics", responses=StatisticsSerializer))
 class IncidentStatisticsViewSet(ScopedViewSet):
     """Incidents of the last twelve months per month, sector, kind and severity, with the median
     hours to report and to resolve; a cell is shown only when it cannot single out an
@@ -932,9 +826,6 @@ class IncidentStatisticsViewSet(ScopedViewSet):
             "sectors": list(report.sectors),
             "min_group": report.min_group,
             "total": cell(report.total),
-            **{
-                dimension: [cell(c) for c in cells]
-                for dimension, cells in report.dimensions.items()
-            },
+            **{dimension: [cell(c) for c in cells] for dimension, cells in report.dimensions.items()},
         }
         return Response(StatisticsSerializer(body).data)

@@ -151,9 +151,7 @@ def legal_clocks(facts: ClockFacts, now: datetime) -> list[Clock]:
         notification_due = add_hours(facts.aware_at, NOTIFICATION_HOURS)
         notified_at = met.get(ClockKind.NIS2_NOTIFICATION)
         clocks.append(Clock(ClockKind.NIS2_NOTIFICATION, notification_due, notified_at))
-        clocks.extend(
-            _final_clocks(facts, notified_at or notification_due, notified_at is None, now)
-        )
+        clocks.extend(_final_clocks(facts, notified_at or notification_due, notified_at is None, now))
     if facts.personal_data_risk in (DataRisk.RISK, DataRisk.HIGH):
         clocks.append(
             Clock(
@@ -182,9 +180,7 @@ def legal_clocks(facts: ClockFacts, now: datetime) -> list[Clock]:
     return sorted(clocks, key=lambda c: (c.due_at is None, c.due_at or facts.aware_at))
 
 
-def _final_clocks(
-    facts: ClockFacts, notified: datetime, provisional: bool, now: datetime
-) -> list[Clock]:
+def _final_clocks(facts: ClockFacts, notified: datetime, provisional: bool, now: datetime) -> list[Clock]:
     first_due = add_month(notified)
     handled = facts.resolved_at
     progress_met = facts.met.get(ClockKind.NIS2_PROGRESS)

@@ -145,9 +145,7 @@ def _assessment(incident) -> Section:
         _("Initial assessment"),
         [
             Row(_("Kind of incident"), label(incident.category, Category)),
-            Row(
-                _("Severity"), label(incident.severity, Severity, _("not assessed yet by the CERT"))
-            ),
+            Row(_("Severity"), label(incident.severity, Severity, _("not assessed yet by the CERT"))),
             Row(_("Still going on"), yes_no(incident.ongoing)),
             Row(
                 _("Suspected to be a deliberate or unlawful act"),
@@ -276,9 +274,7 @@ def _notification(incident, indicators, records, clocks) -> Document:
             Section(
                 _("Earlier notification"),
                 [
-                    Row(
-                        _("Early warning sent"), when(early.met_at) if early else _("not recorded")
-                    ),
+                    Row(_("Early warning sent"), when(early.met_at) if early else _("not recorded")),
                     Row(
                         _("Reference"),
                         early.reference if early and early.reference else _("not recorded"),
@@ -303,10 +299,7 @@ def _status_rows(incident) -> list[Row]:
 
 
 def _intermediate(incident, indicators, records, clocks) -> Document:
-    intro = _(
-        "An intermediate report gives the state of affairs when the CSIRT or the authority asks "
-        "for it."
-    )
+    intro = _("An intermediate report gives the state of affairs when the CSIRT or the authority asks for it.")
     return _base(
         DocumentKind.INTERMEDIATE,
         incident,
@@ -390,9 +383,7 @@ def _final(incident, indicators, records, clocks) -> Document:
             ),
             _impact(incident),
             Section(_("Kind of threat or cause"), [Row(_("Cause"), text(incident.root_cause))]),
-            Section(
-                _("Measures"), [Row(_("Measures taken and ongoing"), text(incident.mitigations))]
-            ),
+            Section(_("Measures"), [Row(_("Measures taken and ongoing"), text(incident.mitigations))]),
             Section(
                 _("Other countries"),
                 [Row(_("May affect other countries"), yes_no(incident.cross_border))],
@@ -455,9 +446,7 @@ def _ap_breach(incident, indicators, records, clocks) -> Document:
                     Row(_("Still going on"), yes_no(incident.ongoing)),
                     Row(
                         _("Reason for notifying after 72 hours"),
-                        ap.late_reason
-                        if ap and ap.late_reason
-                        else _("not applicable or not recorded"),
+                        ap.late_reason if ap and ap.late_reason else _("not applicable or not recorded"),
                     ),
                 ],
             ),
@@ -466,9 +455,7 @@ def _ap_breach(incident, indicators, records, clocks) -> Document:
                 [
                     Row(_("Summary"), text(incident.description)),
                     Row(_("Nature of the incident"), label(incident.category, Category)),
-                    Row(
-                        _("What happened to the data"), labels(incident.breach_nature, BreachNature)
-                    ),
+                    Row(_("What happened to the data"), labels(incident.breach_nature, BreachNature)),
                 ],
             ),
             Section(
@@ -485,9 +472,7 @@ def _ap_breach(incident, indicators, records, clocks) -> Document:
             Section(
                 _("5. People concerned"),
                 [
-                    Row(
-                        _("Number of people (approximately)"), number(incident.data_subjects_count)
-                    ),
+                    Row(_("Number of people (approximately)"), number(incident.data_subjects_count)),
                     Row(_("Groups"), labels(incident.data_subject_groups, DataSubjectGroup)),
                 ],
             ),
@@ -507,9 +492,7 @@ def _ap_breach(incident, indicators, records, clocks) -> Document:
                         _("Risk for the people concerned"),
                         label(incident.personal_data_risk, DataRisk),
                     ),
-                    Row(
-                        _("What happened to the data"), labels(incident.breach_nature, BreachNature)
-                    ),
+                    Row(_("What happened to the data"), labels(incident.breach_nature, BreachNature)),
                     Row(_("Systems affected"), text(incident.systems_affected)),
                 ],
             ),

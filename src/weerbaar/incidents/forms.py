@@ -87,9 +87,7 @@ class ReportForm(forms.Form):
         choices=[("", _("Choose…")), *Category.choices],
     )
     started_at = local_datetime(_("When did it start?"), _("If you know. Dutch time."))
-    detected_at = local_datetime(
-        _("When was it noticed?"), _("The moment someone first saw something was wrong.")
-    )
+    detected_at = local_datetime(_("When was it noticed?"), _("The moment someone first saw something was wrong."))
     aware_at = local_datetime(
         _("When did you become aware that it is an incident?"),
         _("The moment you were reasonably sure. The legal deadlines count from here."),
@@ -100,12 +98,8 @@ class ReportForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    suspected_malicious = forms.BooleanField(
-        label=_("We suspect a deliberate or unlawful act"), required=False
-    )
-    cross_border = forms.BooleanField(
-        label=_("It may affect organisations in other countries"), required=False
-    )
+    suspected_malicious = forms.BooleanField(label=_("We suspect a deliberate or unlawful act"), required=False)
+    cross_border = forms.BooleanField(label=_("It may affect organisations in other countries"), required=False)
     teaching_hours_lost = forms.IntegerField(
         label=_("How many teaching hours were disrupted?"),
         required=False,
@@ -122,9 +116,7 @@ class ReportForm(forms.Form):
     staff_affected = forms.IntegerField(
         label=_("How many staff were affected?"), required=False, min_value=0, max_value=10_000_000
     )
-    personal_data_involved = forms.BooleanField(
-        label=_("Personal data are involved (a data breach)"), required=False
-    )
+    personal_data_involved = forms.BooleanField(label=_("Personal data are involved (a data breach)"), required=False)
     personal_data_categories = forms.MultipleChoiceField(
         label=_("Which personal data?"),
         required=False,
@@ -158,17 +150,12 @@ class ReportForm(forms.Form):
         label=_("How large is the risk for the people concerned?"),
         required=False,
         choices=[("", _("Choose…")), *DataRisk.choices],
-        help_text=_(
-            "With a risk you report to the AP within 72 hours; with a high risk you also tell the "
-            "people."
-        ),
+        help_text=_("With a risk you report to the AP within 72 hours; with a high risk you also tell the people."),
     )
     processor_involved = forms.CharField(
         label=_("Is a supplier or processor involved? Which?"), required=False, max_length=200
     )
-    ransomware = forms.BooleanField(
-        label=_("Ransomware (files locked or data stolen for money)"), required=False
-    )
+    ransomware = forms.BooleanField(label=_("Ransomware (files locked or data stolen for money)"), required=False)
     ransom_demanded = forms.BooleanField(label=_("A ransom was demanded"), required=False)
     ransom_paid = forms.BooleanField(label=_("The ransom was paid"), required=False)
     contact_name = forms.CharField(label=_("Contact person"), required=False, max_length=200)
@@ -191,9 +178,7 @@ class ReportForm(forms.Form):
     attachments = MultipleFileField(
         label=_("Files"),
         required=False,
-        help_text=_(
-            "Screenshots, a ransom note, log excerpts: PDF, images, text, e-mail, Word or Excel."
-        ),
+        help_text=_("Screenshots, a ransom note, log excerpts: PDF, images, text, e-mail, Word or Excel."),
     )
 
     SECTIONS = (
@@ -241,9 +226,7 @@ class ReportForm(forms.Form):
         self.fields["organisation"].choices = [(str(o.public_id), o.name) for o in organisations]
         if fixed_organisation is not None or len(organisations) == 1:
             self.fields["organisation"].widget = forms.HiddenInput()
-            self.fields["organisation"].initial = str(
-                (fixed_organisation or organisations[0]).public_id
-            )
+            self.fields["organisation"].initial = str((fixed_organisation or organisations[0]).public_id)
         self.fields["named_people"].queryset = people
 
     def facts(self) -> dict:
@@ -254,21 +237,14 @@ class ReportForm(forms.Form):
 
 
 class EntryForm(forms.Form):
-    body = forms.CharField(
-        label=_("Note"), widget=forms.Textarea(attrs={"rows": 4}), max_length=20_000
-    )
+    body = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 4}), max_length=20_000)
     tlp = forms.ChoiceField(
         label=_("TLP label"),
         choices=Tlp.choices,
         initial=Tlp.AMBER,
-        help_text=_(
-            "TLP:AMBER+STRICT stays within your own organisation; TLP:RED only for the people you "
-            "name."
-        ),
+        help_text=_("TLP:AMBER+STRICT stays within your own organisation; TLP:RED only for the people you name."),
     )
-    internal = forms.BooleanField(
-        label=_("Internal to the CERT (not shared with the institution)"), required=False
-    )
+    internal = forms.BooleanField(label=_("Internal to the CERT (not shared with the institution)"), required=False)
     named_people = PeopleField(
         label=_("People who may read it (only for TLP:RED)"),
         required=False,
@@ -286,9 +262,7 @@ class EntryForm(forms.Form):
 class IndicatorForm(forms.Form):
     type = forms.ChoiceField(label=_("Type"), choices=IndicatorType.choices)
     value = forms.CharField(label=_("Value"), max_length=1000)
-    description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     tlp = forms.ChoiceField(label=_("TLP label"), choices=Tlp.choices, initial=Tlp.AMBER)
     named_people = PeopleField(
         label=_("People who may read it (only for TLP:RED)"),
@@ -312,9 +286,7 @@ class TriageForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    analyst = forms.ModelChoiceField(
-        label=_("Analyst"), queryset=None, required=False, empty_label=_("Nobody")
-    )
+    analyst = forms.ModelChoiceField(label=_("Analyst"), queryset=None, required=False, empty_label=_("Nobody"))
 
     def __init__(self, *args, analysts, **kwargs):
         super().__init__(*args, **kwargs)
@@ -333,19 +305,13 @@ class StatusForm(forms.Form):
 
     def __init__(self, *args, current: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [
-            (s, IncidentStatus(s).label) for s in STATUS_FLOW.get(current, ())
-        ]
+        self.fields["status"].choices = [(s, IncidentStatus(s).label) for s in STATUS_FLOW.get(current, ())]
 
 
 class TaskForm(forms.Form):
     title = forms.CharField(label=_("Task"), max_length=300)
-    assignee = forms.ModelChoiceField(
-        label=_("Assigned to"), queryset=None, required=False, empty_label=_("Nobody")
-    )
-    due_on = forms.DateField(
-        label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    assignee = forms.ModelChoiceField(label=_("Assigned to"), queryset=None, required=False, empty_label=_("Nobody"))
+    due_on = forms.DateField(label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     shared = forms.BooleanField(label=_("Shared with the institution"), required=False)
 
     def __init__(self, *args, people, **kwargs):
@@ -361,8 +327,7 @@ class LinkForm(forms.Form):
     def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["related"].choices = [
-            (str(i.public_id), f"{i.reference} · {i.title[:60]} · {i.organisation.name}")
-            for i in candidates
+            (str(i.public_id), f"{i.reference} · {i.title[:60]} · {i.organisation.name}") for i in candidates
         ]
 
 
@@ -378,12 +343,8 @@ class DutyForm(forms.Form):
     kind = forms.ChoiceField(label=_("Duty"))
     met_at = local_datetime(_("When"), required=True)
     channel = forms.ChoiceField(label=_("How"), choices=Channel.choices)
-    reference = forms.CharField(
-        label=_("Reference of the authority"), max_length=100, required=False
-    )
-    note = forms.CharField(
-        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    reference = forms.CharField(label=_("Reference of the authority"), max_length=100, required=False)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     late_reason = forms.CharField(
         label=_("Reason for the delay"),
         required=False,
@@ -398,12 +359,8 @@ class DutyForm(forms.Form):
 
 class LessonForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
-    summary = forms.CharField(
-        label=_("What happened (without names)"), widget=forms.Textarea(attrs={"rows": 5})
-    )
-    what_worked = forms.CharField(
-        label=_("What went well"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    summary = forms.CharField(label=_("What happened (without names)"), widget=forms.Textarea(attrs={"rows": 5}))
+    what_worked = forms.CharField(label=_("What went well"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     to_improve = forms.CharField(
         label=_("What could be better"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -425,7 +382,5 @@ class Nis2Form(forms.Form):
         choices=[("true", _("Yes")), ("false", _("No"))],
         coerce=lambda v: v == "true",
         widget=forms.RadioSelect,
-        help_text=_(
-            "Universities and universities of applied sciences fall under the Cyberbeveiligingswet."
-        ),
+        help_text=_("Universities and universities of applied sciences fall under the Cyberbeveiligingswet."),
     )

@@ -45,9 +45,7 @@ def _signed_in(user) -> bool:
 def institution_organisations(user, action: Action) -> models.QuerySet:
     """Organisations the user reaches for `action` through a role of their own institution (their
     organisation and, for a board, its schools): the institution side of an incident."""
-    own = [
-        role for role, reach in roles_allowing(action).items() if reach in (Reach.OWN, Reach.TREE)
-    ]
+    own = [role for role, reach in roles_allowing(action).items() if reach in (Reach.OWN, Reach.TREE)]
     tree = [role for role, reach in roles_allowing(action).items() if reach == Reach.TREE]
     held = Membership.objects.filter(user=user, is_active=True, organisation__is_active=True)
     condition = Q(pk__in=held.filter(role__in=own).values("organisation_id"))
@@ -59,16 +57,14 @@ def institution_organisations(user, action: Action) -> models.QuerySet:
 def cert_homes(user, action: Action) -> models.QuerySet:
     """The CERTs in which the user holds a role that reaches a constituency for `action`."""
     roles = [role for role, reach in roles_allowing(action).items() if reach == Reach.CONSTITUENCY]
-    return Membership.objects.filter(
-        user=user, is_active=True, role__in=roles, organisation__is_active=True
-    ).values("organisation_id")
+    return Membership.objects.filter(user=user, is_active=True, role__in=roles, organisation__is_active=True).values(
+        "organisation_id"
+    )
 
 
 def _sides(user, action: Action, prefix: str = "") -> tuple[Q, Q]:
     """(institution side, CERT side) of the incidents at `prefix` for this user."""
-    institution = Q(
-        **{f"{prefix}organisation__in": institution_organisations(user, action).values("pk")}
-    )
+    institution = Q(**{f"{prefix}organisation__in": institution_organisations(user, action).values("pk")})
     cert = Q(
         **{
             f"{prefix}cert__in": cert_homes(user, action),
@@ -117,9 +113,7 @@ class Incident(PublicIdModel, TimestampedModel):
         related_name="handled_incidents",
         verbose_name=_("CERT"),
     )
-    reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(
         _("status"),
         max_length=16,
@@ -138,39 +132,25 @@ class Incident(PublicIdModel, TimestampedModel):
     # What happened.
     title = models.CharField(_("short title"), max_length=200)
     description = models.TextField(_("what happened"), blank=True)
-    category = models.CharField(
-        _("kind of incident"), max_length=40, choices=Category.choices, blank=True
-    )
+    category = models.CharField(_("kind of incident"), max_length=40, choices=Category.choices, blank=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     detected_at = models.DateTimeField(_("noticed"), null=True, blank=True)
     aware_at = models.DateTimeField(_("became aware"), null=True, blank=True)
     ongoing = models.BooleanField(_("still going on"), default=True)
     systems_affected = models.TextField(_("systems affected"), blank=True)
-    suspected_malicious = models.BooleanField(
-        _("suspected to be a deliberate or unlawful act"), default=False
-    )
+    suspected_malicious = models.BooleanField(_("suspected to be a deliberate or unlawful act"), default=False)
     cross_border = models.BooleanField(_("may affect other countries"), default=False)
 
     # Impact on teaching.
-    teaching_hours_lost = models.PositiveIntegerField(
-        _("teaching hours disrupted"), null=True, blank=True
-    )
-    pupils_affected = models.PositiveIntegerField(
-        _("pupils or students affected"), null=True, blank=True
-    )
+    teaching_hours_lost = models.PositiveIntegerField(_("teaching hours disrupted"), null=True, blank=True)
+    pupils_affected = models.PositiveIntegerField(_("pupils or students affected"), null=True, blank=True)
     staff_affected = models.PositiveIntegerField(_("staff affected"), null=True, blank=True)
 
     # Personal data (the data-breach part).
     personal_data_involved = models.BooleanField(_("personal data involved"), default=False)
-    personal_data_categories = models.JSONField(
-        _("kinds of personal data"), default=list, blank=True
-    )
-    data_subject_groups = models.JSONField(
-        _("groups of people concerned"), default=list, blank=True
-    )
-    data_subjects_count = models.PositiveIntegerField(
-        _("number of people concerned"), null=True, blank=True
-    )
+    personal_data_categories = models.JSONField(_("kinds of personal data"), default=list, blank=True)
+    data_subject_groups = models.JSONField(_("groups of people concerned"), default=list, blank=True)
+    data_subjects_count = models.PositiveIntegerField(_("number of people concerned"), null=True, blank=True)
     records_count = models.PositiveIntegerField(_("number of records"), null=True, blank=True)
     breach_nature = models.JSONField(_("what happened to the data"), default=list, blank=True)
     data_encrypted = models.CharField(
@@ -179,9 +159,7 @@ class Incident(PublicIdModel, TimestampedModel):
     personal_data_risk = models.CharField(
         _("risk for the people concerned"), max_length=8, choices=DataRisk.choices, blank=True
     )
-    processor_involved = models.CharField(
-        _("supplier or processor involved"), max_length=200, blank=True
-    )
+    processor_involved = models.CharField(_("supplier or processor involved"), max_length=200, blank=True)
 
     # Ransomware.
     ransomware = models.BooleanField(_("ransomware"), default=False)
@@ -246,13 +224,9 @@ class IncidentSettings(TimestampedModel):
 
     tenant_field = "organisation"
 
-    organisation = models.OneToOneField(
-        Organisation, on_delete=models.CASCADE, related_name="incident_settings"
-    )
+    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="incident_settings")
     nis2_applies = models.BooleanField(_("NIS2 reporting duties apply"))
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
 
     objects = ScopedQuerySet.as_manager()
 
@@ -272,24 +246,16 @@ class MarkedQuerySet(ScopedQuerySet):
             return self.none()
         institution, cert = _sides(user, action, prefix="incident__")
         incident_visible = Q(incident__in=Incident.objects.visible_to(user, action).values("pk"))
-        own_side = (Q(author_side=Side.INSTITUTION) & institution) | (
-            Q(author_side=Side.CERT) & cert
-        )
+        own_side = (Q(author_side=Side.INSTITUTION) & institution) | (Q(author_side=Side.CERT) & cert)
         restricted = Q(tlp=Tlp.AMBER_STRICT)
         if any(f.name == "internal" for f in self.model._meta.fields):
             restricted |= Q(internal=True)
         named = Q(author=user) | Q(
-            pk__in=self.model.named_people.through.objects.filter(user=user).values(
-                f"{self.model._meta.model_name}_id"
-            )
+            pk__in=self.model.named_people.through.objects.filter(user=user).values(f"{self.model._meta.model_name}_id")
         )
         return self.filter(
             incident_visible
-            & (
-                (Q(tlp=Tlp.RED) & named)
-                | (~Q(tlp=Tlp.RED) & restricted & own_side)
-                | (~Q(tlp=Tlp.RED) & ~restricted)
-            )
+            & ((Q(tlp=Tlp.RED) & named) | (~Q(tlp=Tlp.RED) & restricted & own_side) | (~Q(tlp=Tlp.RED) & ~restricted))
         )
 
 
@@ -300,14 +266,10 @@ class TimelineEntry(PublicIdModel):
     tenant_field = "incident__organisation"
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="timeline")
-    kind = models.CharField(
-        _("kind"), max_length=16, choices=EntryKind.choices, default=EntryKind.NOTE
-    )
+    kind = models.CharField(_("kind"), max_length=16, choices=EntryKind.choices, default=EntryKind.NOTE)
     body = models.TextField(_("text"))
     occurred_at = models.DateTimeField(_("when"))
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     author_side = models.CharField(max_length=12, choices=Side.choices)
     internal = models.BooleanField(_("internal to the CERT"), default=False)
     tlp = models.CharField(_("TLP label"), max_length=16, choices=Tlp.choices, default=Tlp.AMBER)
@@ -334,9 +296,7 @@ class Indicator(PublicIdModel):
     type = models.CharField(_("type"), max_length=12, choices=IndicatorType.choices)
     value = models.CharField(_("value"), max_length=1000)
     description = models.TextField(_("description"), blank=True)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     author_side = models.CharField(max_length=12, choices=Side.choices)
     tlp = models.CharField(_("TLP label"), max_length=16, choices=Tlp.choices, default=Tlp.AMBER)
     named_people = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
@@ -370,9 +330,7 @@ class Attachment(PublicIdModel):
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     objects = AttachmentQuerySet.as_manager()
@@ -414,9 +372,7 @@ class IncidentTask(PublicIdModel, TimestampedModel):
     due_on = models.DateField(_("due"), null=True, blank=True)
     shared = models.BooleanField(_("shared with the institution"), default=False)
     done_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
 
     objects = TaskQuerySet.as_manager()
 
@@ -446,9 +402,7 @@ class IncidentLink(models.Model):
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="links")
     related = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="+")
     note = models.CharField(_("why they are related"), max_length=300, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = LinkQuerySet.as_manager()
@@ -458,9 +412,7 @@ class IncidentLink(models.Model):
         verbose_name_plural = _("related incidents")
         constraints = [
             models.UniqueConstraint(fields=["incident", "related"], name="incidents_link_unique"),
-            models.CheckConstraint(
-                condition=~Q(incident=models.F("related")), name="incidents_link_not_self"
-            ),
+            models.CheckConstraint(condition=~Q(incident=models.F("related")), name="incidents_link_not_self"),
         ]
 
     def __str__(self) -> str:
@@ -485,9 +437,7 @@ class ClockRecord(models.Model):
     reference = models.CharField(_("reference of the authority"), max_length=100, blank=True)
     note = models.TextField(_("note"), blank=True)
     late_reason = models.TextField(_("reason for the delay"), blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     objects = ClockRecordQuerySet.as_manager()
@@ -496,9 +446,7 @@ class ClockRecord(models.Model):
         ordering = ["met_at"]
         verbose_name = _("reporting duty met")
         verbose_name_plural = _("reporting duties met")
-        constraints = [
-            models.UniqueConstraint(fields=["incident", "kind"], name="incidents_clock_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["incident", "kind"], name="incidents_clock_once")]
 
     def __str__(self) -> str:
         return f"{self.incident_id} {self.kind}"
@@ -516,11 +464,7 @@ class DeadlineReminder(models.Model):
     sent_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["incident", "kind", "stage"], name="incidents_reminder_once"
-            )
-        ]
+        constraints = [models.UniqueConstraint(fields=["incident", "kind", "stage"], name="incidents_reminder_once")]
 
     def __str__(self) -> str:
         return f"{self.incident_id} {self.kind} {self.stage}"
@@ -531,9 +475,7 @@ class NoticeQuerySet(ScopedQuerySet):
         """A person's own notices, of incidents they may still read."""
         if not _signed_in(user):
             return self.none()
-        return self.filter(
-            user=user, incident__in=Incident.objects.visible_to(user, action).values("pk")
-        )
+        return self.filter(user=user, incident__in=Incident.objects.visible_to(user, action).values("pk"))
 
 
 class Notice(models.Model):
@@ -566,9 +508,7 @@ class LessonQuerySet(ScopedQuerySet):
         the platform; AMBER for the CERT and the organisations of its constituency."""
         if not _signed_in(user):
             return self.none()
-        memberships = Membership.objects.filter(
-            user=user, is_active=True, organisation__is_active=True
-        )
+        memberships = Membership.objects.filter(user=user, is_active=True, organisation__is_active=True)
         if not memberships.exists():
             return self.none()
         in_constituency = Q(
@@ -604,13 +544,9 @@ class Lesson(PublicIdModel, TimestampedModel):
     recommendations = models.TextField(_("advice for other institutions"))
     tlp = models.CharField(_("TLP label"), max_length=16, choices=Tlp.choices, default=Tlp.GREEN)
     # Copied from the incident, so the published lesson can be found without reading the incident.
-    category = models.CharField(
-        _("kind of incident"), max_length=40, choices=Category.choices, blank=True
-    )
+    category = models.CharField(_("kind of incident"), max_length=40, choices=Category.choices, blank=True)
     sector_code = models.CharField(_("sector"), max_length=16, blank=True)
-    status = models.CharField(
-        _("status"), max_length=12, choices=LessonStatus.choices, default=LessonStatus.DRAFT
-    )
+    status = models.CharField(_("status"), max_length=12, choices=LessonStatus.choices, default=LessonStatus.DRAFT)
     institution_agreed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

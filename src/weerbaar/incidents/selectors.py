@@ -58,15 +58,11 @@ def on_institution_side(user, incident: Incident, action: Action = Action.INCIDE
 def cert_for(organisation: Organisation) -> Organisation | None:
     """The CERT an organisation reports to: the active CERT whose constituency (served sectors)
     holds the organisation's sector, or its board's sector for a school without one."""
-    sector_id = organisation.sector_id or (
-        organisation.parent.sector_id if organisation.parent_id else None
-    )
+    sector_id = organisation.sector_id or (organisation.parent.sector_id if organisation.parent_id else None)
     if sector_id is None:
         return None
     return (
-        Organisation.objects.filter(
-            kind=OrganisationKind.CERT, is_active=True, served_sectors=sector_id
-        )
+        Organisation.objects.filter(kind=OrganisationKind.CERT, is_active=True, served_sectors=sector_id)
         .order_by("name", "pk")
         .first()
     )
@@ -76,9 +72,7 @@ def nis2_applies_for(organisation: Organisation) -> bool:
     """The organisation's own setting, else its board's, else the default for its sector."""
     ids = [organisation.pk] + ([organisation.parent_id] if organisation.parent_id else [])
     settings_by_org = dict(
-        IncidentSettings.objects.filter(organisation_id__in=ids).values_list(
-            "organisation_id", "nis2_applies"
-        )
+        IncidentSettings.objects.filter(organisation_id__in=ids).values_list("organisation_id", "nis2_applies")
     )
     for org_id in ids:
         if org_id in settings_by_org:
@@ -95,22 +89,14 @@ def reporting_organisations(user) -> QuerySet[Organisation]:
     """Organisations for which the user may report an incident (their own and a board's schools)."""
     from weerbaar.organisations.choices import MEASURED_KINDS
 
-    return (
-        institution_organisations(user, Action.INCIDENT_REPORT)
-        .filter(kind__in=MEASURED_KINDS)
-        .order_by("name")
-    )
+    return institution_organisations(user, Action.INCIDENT_REPORT).filter(kind__in=MEASURED_KINDS).order_by("name")
 
 
 def access_reporting_organisation(user, public_id) -> Organisation:
     """One organisation the user may report for, or 404 alike for one that does not exist and
     one they may not report for. One query, since every report passes here."""
     try:
-        return (
-            reporting_organisations(user)
-            .select_related("sector", "parent__sector")
-            .get(public_id=public_id)
-        )
+        return reporting_organisations(user).select_related("sector", "parent__sector").get(public_id=public_id)
     except (Organisation.DoesNotExist, ValidationError, ValueError) as exc:
         raise Http404 from exc
 
@@ -123,11 +109,7 @@ def people_who_may_be_named(incident_or_organisation) -> QuerySet:
         cert = incident_or_organisation.cert or cert_for(organisation)
     else:
         organisation, cert = incident_or_organisation, cert_for(incident_or_organisation)
-    institution_roles = [
-        r
-        for r, reach in roles_allowing(Action.INCIDENT_VIEW).items()
-        if reach != Reach.CONSTITUENCY
-    ]
+    institution_roles = [r for r, reach in roles_allowing(Action.INCIDENT_VIEW).items() if reach != Reach.CONSTITUENCY]
     condition = Q(organisation=organisation, role__in=institution_roles)
     if organisation.parent_id:
         condition |= Q(organisation_id=organisation.parent_id, role__in=institution_roles)
@@ -135,9 +117,7 @@ def people_who_may_be_named(incident_or_organisation) -> QuerySet:
         condition |= Q(organisation=cert, role=Role.CERT_ANALYST)
     members = Membership.objects.filter(condition, is_active=True, organisation__is_active=True)
     return (
-        get_user_model()
-        .objects.filter(pk__in=members.values("user_id"), is_active=True)
-        .order_by("full_name", "email")
+        get_user_model().objects.filter(pk__in=members.values("user_id"), is_active=True).order_by("full_name", "email")
     )
 
 
@@ -146,9 +126,7 @@ def cert_analysts(cert: Organisation | None) -> QuerySet:
         return get_user_model().objects.none()
     members = Membership.objects.filter(organisation=cert, role=Role.CERT_ANALYST, is_active=True)
     return (
-        get_user_model()
-        .objects.filter(pk__in=members.values("user_id"), is_active=True)
-        .order_by("full_name", "email")
+        get_user_model().objects.filter(pk__in=members.values("user_id"), is_active=True).order_by("full_name", "email")
     )
 
 
@@ -165,9 +143,7 @@ def list_incidents(
     category: str = "",
     organisation: Organisation | None = None,
 ) -> QuerySet[Incident]:
-    incidents = Incident.objects.visible_to(user, action).select_related(
-        "organisation", "cert", "assigned_to"
-    )
+    incidents = Incident.objects.visible_to(user, action).select_related("organisation", "cert", "assigned_to")
     if status == "open":
         incidents = incidents.filter(
             status__in=[IncidentStatus.NEW, IncidentStatus.TRIAGED, IncidentStatus.IN_PROGRESS]
@@ -181,9 +157,7 @@ def list_incidents(
     if organisation is not None:
         incidents = incidents.filter(organisation=organisation)
     if search:
-        incidents = incidents.filter(
-            Q(title__icontains=search) | Q(organisation__name__icontains=search)
-        )
+        incidents = incidents.filter(Q(title__icontains=search) | Q(organisation__name__icontains=search))
     return incidents.order_by("-submitted_at", "-created_at")
 
 
@@ -213,11 +187,7 @@ def timeline_of(user, incident: Incident) -> QuerySet[TimelineEntry]:
 
 
 def indicators_of(user, incident: Incident) -> QuerySet[Indicator]:
-    return (
-        Indicator.objects.visible_to(user, Action.INCIDENT_VIEW)
-        .filter(incident=incident)
-        .select_related("author")
-    )
+    return Indicator.objects.visible_to(user, Action.INCIDENT_VIEW).filter(incident=incident).select_related("author")
 
 
 def attachments_of(user, incident: Incident) -> QuerySet[Attachment]:
@@ -235,16 +205,12 @@ def access_attachment(user, public_id) -> Attachment:
 
 def tasks_of(user, incident: Incident) -> QuerySet[IncidentTask]:
     return (
-        IncidentTask.objects.visible_to(user, Action.INCIDENT_VIEW)
-        .filter(incident=incident)
-        .select_related("assignee")
+        IncidentTask.objects.visible_to(user, Action.INCIDENT_VIEW).filter(incident=incident).select_related("assignee")
     )
 
 
 def access_task(user, public_id, action: Action = Action.INCIDENT_HANDLE) -> IncidentTask:
-    return access(
-        IncidentTask.objects.select_related("incident"), user, action, public_id=public_id
-    )
+    return access(IncidentTask.objects.select_related("incident"), user, action, public_id=public_id)
 
 
 def links_of(user, incident: Incident) -> list[Incident]:
@@ -282,9 +248,7 @@ def clock_facts(incident: Incident, records: dict | None = None) -> ClockFacts:
     )
 
 
-def clocks_of(
-    incident: Incident, records: dict | None = None, now: datetime | None = None
-) -> list[Clock]:
+def clocks_of(incident: Incident, records: dict | None = None, now: datetime | None = None) -> list[Clock]:
     """The legal clocks of a submitted incident (a draft has none running yet, nor one without
     an awareness time)."""
     if incident.aware_at is None or incident.is_draft:
@@ -303,18 +267,14 @@ def lesson_of(user, incident: Incident) -> Lesson | None:
 
 def notices_for(user, limit: int = 10) -> list[Notice]:
     return list(
-        Notice.objects.visible_to(user, Action.INCIDENT_VIEW)
-        .select_related("incident")
-        .order_by("-created_at")[:limit]
+        Notice.objects.visible_to(user, Action.INCIDENT_VIEW).select_related("incident").order_by("-created_at")[:limit]
     )
 
 
 # --- lessons -------------------------------------------------------------------------------------
 
 
-def list_lessons(
-    user, *, search: str = "", category: str = "", sector: str = ""
-) -> QuerySet[Lesson]:
+def list_lessons(user, *, search: str = "", category: str = "", sector: str = "") -> QuerySet[Lesson]:
     """Published lessons the user's community may read, searchable by text, kind and sector."""
     lessons = Lesson.objects.published_to(user)
     if search:
@@ -366,9 +326,7 @@ def statistics_sector_codes(user) -> list[str]:
     )
 
 
-def incident_statistics(
-    user, *, now: datetime | None = None, months: int = STATISTICS_MONTHS
-) -> statistics.Report:
+def incident_statistics(user, *, now: datetime | None = None, months: int = STATISTICS_MONTHS) -> statistics.Report:
     """Anonymised statistics of the submitted incidents of the last `months` months in the
     sectors the user may read. Reads every incident of those sectors on purpose: only counts and
     medians leave this function, and the benchmark's rules decide which cells are shown."""
@@ -399,8 +357,6 @@ def incident_statistics(
             category=category or "",
             severity=severity or "",
         )
-        for org, sector, aware, submitted, resolved, category, severity in rows.iterator(
-            chunk_size=2000
-        )
+        for org, sector, aware, submitted, resolved, category, severity in rows.iterator(chunk_size=2000)
     ]
     return statistics.build_report(facts, min_group=settings.BENCHMARK_MIN_GROUP, sectors=codes)

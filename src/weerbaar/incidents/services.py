@@ -227,9 +227,7 @@ def _clean_facts(facts: dict, current: dict) -> dict:
         elif field in _COUNTS:
             if value in (None, ""):
                 cleaned[field] = None
-            elif (
-                isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_COUNT
-            ):
+            elif isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_COUNT:
                 errors[field] = _("Enter a whole number from 0 to %(max)d.") % {"max": MAX_COUNT}
             else:
                 cleaned[field] = value
@@ -260,14 +258,8 @@ def _clean_facts(facts: dict, current: dict) -> dict:
                 )
             cleaned[field] = value
     merged = {**current, **cleaned}
-    if (
-        merged.get("contact_phone")
-        and not _PHONE.match(merged["contact_phone"])
-        and "contact_phone" not in errors
-    ):
-        errors["contact_phone"] = _(
-            "Enter a phone number with digits only (spaces, +, - and brackets are fine)."
-        )
+    if merged.get("contact_phone") and not _PHONE.match(merged["contact_phone"]) and "contact_phone" not in errors:
+        errors["contact_phone"] = _("Enter a phone number with digits only (spaces, +, - and brackets are fine).")
     if merged.get("contact_email") and "contact_email" not in errors:
         try:
             EmailValidator()(merged["contact_email"])
@@ -276,13 +268,10 @@ def _clean_facts(facts: dict, current: dict) -> dict:
     if merged.get("ransom_paid") and not merged.get("ransom_demanded"):
         errors["ransom_paid"] = _("A ransom can only have been paid when one was demanded.")
     if not merged.get("personal_data_involved"):
-        given = [
-            f for f in _PERSONAL_DATA_FIELDS if f in facts and facts[f] not in (None, "", [], ())
-        ]
+        given = [f for f in _PERSONAL_DATA_FIELDS if f in facts and facts[f] not in (None, "", [], ())]
         if given:
             errors["personal_data_involved"] = _(
-                "Details about personal data were given, but the report says no personal data are "
-                "involved."
+                "Details about personal data were given, but the report says no personal data are involved."
             )
     now = timezone.now()
     if not any(f in errors for f in _TIMES):
@@ -309,9 +298,7 @@ def _complete(incident: Incident, named: Sequence) -> None:
         if getattr(incident, field) is None:
             errors[field] = _TIME_MESSAGES["missing"]()
     if not incident.contact_phone and not incident.contact_email:
-        errors["contact_phone"] = _(
-            "Give a phone number or an e-mail address for the contact person."
-        )
+        errors["contact_phone"] = _("Give a phone number or an e-mail address for the contact person.")
     if incident.personal_data_involved:
         if not incident.personal_data_categories:
             errors["personal_data_categories"] = _("Say which kinds of personal data are involved.")
@@ -322,22 +309,17 @@ def _complete(incident: Incident, named: Sequence) -> None:
     if incident.tlp == Tlp.RED:
         cert = incident.cert or selectors.cert_for(incident.organisation)
         if cert is not None and not any(
-            Membership.objects.filter(
-                user=person, organisation=cert, role=Role.CERT_ANALYST, is_active=True
-            ).exists()
+            Membership.objects.filter(user=person, organisation=cert, role=Role.CERT_ANALYST, is_active=True).exists()
             for person in named
         ):
             errors["named_people"] = _(
-                "Name at least one person of the CERT who may read this TLP:RED report, or the "
-                "CERT cannot handle it."
+                "Name at least one person of the CERT who may read this TLP:RED report, or the CERT cannot handle it."
             )
     if errors:
         raise ValidationError(errors)
 
 
-def _clean_named(
-    named: Iterable | None, organisation: Organisation, incident: Incident | None = None
-) -> list:
+def _clean_named(named: Iterable | None, organisation: Organisation, incident: Incident | None = None) -> list:
     if not named:
         return []
     allowed = selectors.people_who_may_be_named(incident or organisation)
@@ -347,8 +329,7 @@ def _clean_named(
         raise ValidationError(
             {
                 "named_people": _(
-                    "Only people of your institution with an incident role and analysts of the "
-                    "CERT can be named."
+                    "Only people of your institution with an incident role and analysts of the CERT can be named."
                 )
             }
         )
@@ -358,9 +339,7 @@ def _clean_named(
 def _check_upload(upload: UploadedFile) -> tuple[str, str]:
     name = (upload.name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1].strip()
     if not name or len(name) > 255 or any(ord(ch) < 32 for ch in name):
-        raise ValidationError(
-            {"attachments": _("A file needs a plain name of at most 255 characters.")}
-        )
+        raise ValidationError({"attachments": _("A file needs a plain name of at most 255 characters.")})
     extension = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
     if extension not in ATTACHMENT_TYPES:
         raise ValidationError(
@@ -386,27 +365,18 @@ def _check_upload(upload: UploadedFile) -> tuple[str, str]:
     head = upload.read(512)
     upload.seek(0)
     signatures = _MAGIC.get(extension)
-    if (signatures and not head.startswith(signatures)) or (
-        extension in _TEXT_TYPES and b"\x00" in head
-    ):
-        raise ValidationError(
-            {"attachments": _("%(name)s: the content does not match its type.") % {"name": name}}
-        )
+    if (signatures and not head.startswith(signatures)) or (extension in _TEXT_TYPES and b"\x00" in head):
+        raise ValidationError({"attachments": _("%(name)s: the content does not match its type.") % {"name": name}})
     return name, ATTACHMENT_TYPES[extension]
 
 
-def _store_attachments(
-    actor, incident: Incident, uploads: list[tuple[UploadedFile, str, str]], stored: list
-) -> list:
+def _store_attachments(actor, incident: Incident, uploads: list[tuple[UploadedFile, str, str]], stored: list) -> list:
     if not uploads:
         return []
     existing = incident.attachments.count()
     if existing + len(uploads) > MAX_ATTACHMENTS:
         raise ValidationError(
-            {
-                "attachments": _("An incident can have at most %(max)d files.")
-                % {"max": MAX_ATTACHMENTS}
-            }
+            {"attachments": _("An incident can have at most %(max)d files.") % {"max": MAX_ATTACHMENTS}}
         )
     made = []
     for upload, name, content_type in uploads:
@@ -452,9 +422,7 @@ def create_report(
     at once. Nothing is stored when anything is wrong, attachments included."""
     require(actor, Action.INCIDENT_REPORT, organisation.pk)
     if organisation.kind not in MEASURED_KINDS:
-        raise ValidationError(
-            {"organisation": _("Only schools, boards and institutions report incidents here.")}
-        )
+        raise ValidationError({"organisation": _("Only schools, boards and institutions report incidents here.")})
     cleaned = _clean_facts(facts, {})
     incident = Incident(organisation=organisation, reported_by=actor, **cleaned)
     if not incident.title:
@@ -541,9 +509,7 @@ def update_report(
                 body=_("The institution updated the report (%(fields)s).")
                 % {
                     "fields": ", ".join(
-                        str(Incident._meta.get_field(f).verbose_name)
-                        for f in changed
-                        if f != "named_people"
+                        str(Incident._meta.get_field(f).verbose_name) for f in changed if f != "named_people"
                     )
                     or _("files")
                 },
@@ -580,9 +546,7 @@ def submit_report(*, actor, incident: Incident) -> Incident:
         required=True,
     )
     if errors:
-        raise ValidationError(
-            {field: _TIME_MESSAGES[problem]() for field, problem in errors.items()}
-        )
+        raise ValidationError({field: _TIME_MESSAGES[problem]() for field, problem in errors.items()})
     _submit(actor, incident)
     return incident
 
@@ -637,9 +601,7 @@ def _mail(messages: list[tuple[str, str, str, list[str]]]) -> None:
         send_mass_mail(messages, fail_silently=False)
 
 
-def _message(
-    subject: str, text: str, incident: Incident, email: str
-) -> tuple[str, str, str, list[str]]:
+def _message(subject: str, text: str, incident: Incident, email: str) -> tuple[str, str, str, list[str]]:
     # E-mail carries no incident details, only where to read them: mail is forwarded, and a
     # TLP:RED report must not travel further than the people named.
     body = "\n\n".join(
@@ -673,9 +635,7 @@ def announce_report(*, incident: Incident) -> int:
         "reference": incident.reference,
         "cert": incident.cert.name,
     }
-    Notice.objects.bulk_create(
-        [Notice(user=person, incident=incident, message=text[:300]) for person in readers]
-    )
+    Notice.objects.bulk_create([Notice(user=person, incident=incident, message=text[:300]) for person in readers])
     audit.record(
         actor=None,
         action="incident.cert_notified",
@@ -716,9 +676,7 @@ def record_duty_met(
     institution submits them to the authority itself). Once per duty."""
     incident = _lock(incident)
     side = _side(actor, incident)
-    _visible(
-        actor, incident, Action.INCIDENT_HANDLE if side == Side.CERT else Action.INCIDENT_REPORT
-    )
+    _visible(actor, incident, Action.INCIDENT_HANDLE if side == Side.CERT else Action.INCIDENT_REPORT)
     errors: dict[str, str] = {}
     clocks = {c.kind: c for c in selectors.clocks_of(incident)}
     if incident.is_draft:
@@ -737,16 +695,8 @@ def record_duty_met(
     note = _text(note, "note", MAX_TEXT, errors)
     late_reason = _text(late_reason, "late_reason", MAX_TEXT, errors)
     clock = clocks.get(kind)
-    if (
-        not errors
-        and clock is not None
-        and clock.due_at is not None
-        and met_at > clock.due_at
-        and not late_reason
-    ):
-        errors["late_reason"] = _(
-            "The deadline had passed: give the reason for the delay (the authority asks for it)."
-        )
+    if not errors and clock is not None and clock.due_at is not None and met_at > clock.due_at and not late_reason:
+        errors["late_reason"] = _("The deadline had passed: give the reason for the delay (the authority asks for it).")
     if errors:
         raise ValidationError(errors)
     if ClockRecord.objects.filter(incident=incident, kind=kind).exists():
@@ -767,8 +717,7 @@ def record_duty_met(
         occurred_at=met_at,
         author=actor,
         author_side=side,
-        body=_("%(duty)s: done (%(channel)s).")
-        % {"duty": ClockKind(kind).label, "channel": Channel(channel).label},
+        body=_("%(duty)s: done (%(channel)s).") % {"duty": ClockKind(kind).label, "channel": Channel(channel).label},
     )
     _replan(incident)
     audit.record(
@@ -791,31 +740,23 @@ def _reminder_recipients(incident: Incident, kind: str) -> list:
     from django.contrib.auth import get_user_model
 
     if kind == ClockKind.CERT_RESPONSE:
-        candidates = (
-            [incident.assigned_to]
-            if incident.assigned_to_id
-            else list(selectors.cert_analysts(incident.cert))
-        )
+        candidates = [incident.assigned_to] if incident.assigned_to_id else list(selectors.cert_analysts(incident.cert))
     else:
         roles = (
             [Role.IBP_OFFICER, Role.DPO]
             if kind in (ClockKind.AP_NOTIFICATION, ClockKind.DATA_SUBJECTS)
             else [Role.IBP_OFFICER]
         )
-        members = Membership.objects.filter(
-            organisation=incident.organisation, role__in=roles, is_active=True
-        ).values("user_id")
+        members = Membership.objects.filter(organisation=incident.organisation, role__in=roles, is_active=True).values(
+            "user_id"
+        )
         candidates = list(get_user_model().objects.filter(pk__in=members, is_active=True))
         if incident.reported_by not in candidates:
             candidates.append(incident.reported_by)
-    return _readers(
-        incident, [person for person in candidates if person is not None and person.is_active]
-    )
+    return _readers(incident, [person for person in candidates if person is not None and person.is_active])
 
 
-def send_due_reminders(
-    *, now: datetime | None = None, incident_ids: Iterable[int] | None = None
-) -> int:
+def send_due_reminders(*, now: datetime | None = None, incident_ids: Iterable[int] | None = None) -> int:
     """Send the reminders that are due: one when a deadline comes near, one when it has passed,
     each once per incident and duty. The DeadlineReminder row is written first under a unique
     key, so a second run, or a second worker at the same moment, sends nothing again. Returns
@@ -864,15 +805,11 @@ def _send_reminder(incident: Incident, clock, stage: str) -> bool:
                 "reference": incident.reference,
                 "due": local_due,
             }
-            Notice.objects.bulk_create(
-                [Notice(user=p, incident=incident, message=text[:300]) for p in recipients]
-            )
+            Notice.objects.bulk_create([Notice(user=p, incident=incident, message=text[:300]) for p in recipients])
             audit.record(
                 actor=None,
                 action="incident.reminder_sent",
-                organisation_id=incident.cert_id
-                if clock.kind == ClockKind.CERT_RESPONSE
-                else incident.organisation_id,
+                organisation_id=incident.cert_id if clock.kind == ClockKind.CERT_RESPONSE else incident.organisation_id,
                 obj=incident,
                 object_label=_label(incident),
                 changes={"kind": clock.kind, "stage": stage, "recipients": len(recipients)},
@@ -928,9 +865,7 @@ def triage(*, actor, incident: Incident, severity: str, category: str) -> Incide
         errors["__all__"] = _("A closed incident can no longer be changed.")
     if errors:
         raise ValidationError(errors)
-    changes = audit.field_changes(
-        incident, ["severity", "category"], {"severity": severity, "category": category}
-    )
+    changes = audit.field_changes(incident, ["severity", "category"], {"severity": severity, "category": category})
     incident.severity, incident.category = severity, category
     if incident.status == IncidentStatus.NEW:
         incident.status = IncidentStatus.TRIAGED
@@ -964,19 +899,13 @@ def assign(*, actor, incident: Incident, analyst) -> Incident:
     if analyst is not None:
         if not selectors.cert_analysts(incident.cert).filter(pk=analyst.pk).exists():
             raise ValidationError({"analyst": _("Choose an analyst of this CERT.")})
-        if (
-            not Incident.objects.visible_to(analyst, Action.INCIDENT_HANDLE)
-            .filter(pk=incident.pk)
-            .exists()
-        ):
+        if not Incident.objects.visible_to(analyst, Action.INCIDENT_HANDLE).filter(pk=incident.pk).exists():
             raise ValidationError({"analyst": _("This analyst may not read this TLP:RED report.")})
     before = incident.assigned_to.email if incident.assigned_to else None
     incident.assigned_to = analyst
     incident.save(update_fields=["assigned_to", "updated_at"])
     name = (analyst.full_name or analyst.email) if analyst else _("nobody")
-    _system_entry(
-        incident, actor, EntryKind.ASSIGNMENT, _("Assigned to %(name)s.") % {"name": name}
-    )
+    _system_entry(incident, actor, EntryKind.ASSIGNMENT, _("Assigned to %(name)s.") % {"name": name})
     audit.record(
         actor=actor,
         action="incident.assigned",
@@ -989,9 +918,7 @@ def assign(*, actor, incident: Incident, analyst) -> Incident:
 
 
 @transaction.atomic
-def change_status(
-    *, actor, incident: Incident, status: str, resolution_summary: str = ""
-) -> Incident:
+def change_status(*, actor, incident: Incident, status: str, resolution_summary: str = "") -> Incident:
     """Move the incident along new → triaged → in progress → resolved → closed. Closing needs a
     summary of how it was resolved; reopening a resolved incident is allowed."""
     incident = _handle(actor, incident)
@@ -1000,14 +927,10 @@ def change_status(
     if status not in STATUS_FLOW.get(incident.status, ()):
         errors["status"] = _("An incident that is %(current)s cannot become %(new)s.") % {
             "current": IncidentStatus(incident.status).label.lower(),
-            "new": IncidentStatus(status).label.lower()
-            if status in IncidentStatus.values
-            else status,
+            "new": IncidentStatus(status).label.lower() if status in IncidentStatus.values else status,
         }
     if status == IncidentStatus.CLOSED and not (summary or incident.resolution_summary):
-        errors["resolution_summary"] = _(
-            "Summarise how the incident was resolved before closing it."
-        )
+        errors["resolution_summary"] = _("Summarise how the incident was resolved before closing it.")
     if errors:
         raise ValidationError(errors)
     before = incident.status
@@ -1040,9 +963,7 @@ def change_status(
     return incident
 
 
-def _clean_marking(
-    actor, incident: Incident, side: str, tlp: str, named: Iterable | None, errors: dict
-) -> list:
+def _clean_marking(actor, incident: Incident, side: str, tlp: str, named: Iterable | None, errors: dict) -> list:
     if tlp not in Tlp.values:
         errors["tlp"] = _("Choose a TLP label.")
         return []
@@ -1074,9 +995,7 @@ def add_entry(
     institution (seen by its CERT), labelled with TLP."""
     incident = _lock(incident)
     side = _side(actor, incident)
-    _visible(
-        actor, incident, Action.INCIDENT_HANDLE if side == Side.CERT else Action.INCIDENT_REPORT
-    )
+    _visible(actor, incident, Action.INCIDENT_HANDLE if side == Side.CERT else Action.INCIDENT_REPORT)
     if incident.is_draft:
         raise ValidationError(_("Send the report first."))
     errors: dict[str, str] = {}
@@ -1123,22 +1042,14 @@ def normalise_indicator(type_: str, value: str) -> str:
     invalid = ValidationError(
         {
             "value": _("This is not a valid %(type)s.")
-            % {
-                "type": IndicatorType(type_).label.lower()
-                if type_ in IndicatorType.values
-                else type_
-            }
+            % {"type": IndicatorType(type_).label.lower() if type_ in IndicatorType.values else type_}
         }
     )
     if not value or len(value) > 1000 or any(ord(ch) < 32 for ch in value):
         raise invalid
     if type_ in (IndicatorType.IPV4, IndicatorType.IPV6):
         try:
-            address = (
-                ipaddress.ip_network(value, strict=False)
-                if "/" in value
-                else ipaddress.ip_address(value)
-            )
+            address = ipaddress.ip_network(value, strict=False) if "/" in value else ipaddress.ip_address(value)
         except ValueError as exc:
             raise invalid from exc
         if address.version != (4 if type_ == IndicatorType.IPV4 else 6):
@@ -1189,9 +1100,7 @@ def add_indicator(
     """An indicator of compromise seen in the incident, with its own TLP label."""
     incident = _lock(incident)
     side = _side(actor, incident)
-    _visible(
-        actor, incident, Action.INCIDENT_HANDLE if side == Side.CERT else Action.INCIDENT_REPORT
-    )
+    _visible(actor, incident, Action.INCIDENT_HANDLE if side == Side.CERT else Action.INCIDENT_REPORT)
     if incident.is_draft:
         raise ValidationError(_("Send the report first."))
     errors: dict[str, str] = {}
@@ -1231,15 +1140,11 @@ def add_indicator(
 
 
 @transaction.atomic
-def add_attachments(
-    *, actor, incident: Incident, attachments: Sequence[UploadedFile]
-) -> list[Attachment]:
+def add_attachments(*, actor, incident: Incident, attachments: Sequence[UploadedFile]) -> list[Attachment]:
     """Files added to a report after it was written, by the institution or the CERT."""
     incident = _lock(incident)
     side = _side(actor, incident)
-    _visible(
-        actor, incident, Action.INCIDENT_HANDLE if side == Side.CERT else Action.INCIDENT_REPORT
-    )
+    _visible(actor, incident, Action.INCIDENT_HANDLE if side == Side.CERT else Action.INCIDENT_REPORT)
     if not attachments:
         raise ValidationError({"attachments": _("Choose a file.")})
     if incident.status == IncidentStatus.CLOSED:
@@ -1276,16 +1181,10 @@ def add_task(
     errors: dict[str, str] = {}
     title = _text(title, "title", 300, errors, required=True)
     if assignee is not None:
-        allowed = (
-            selectors.people_who_may_be_named(incident)
-            if shared
-            else selectors.cert_analysts(incident.cert)
-        )
+        allowed = selectors.people_who_may_be_named(incident) if shared else selectors.cert_analysts(incident.cert)
         if (
             not allowed.filter(pk=assignee.pk).exists()
-            or not Incident.objects.visible_to(assignee, Action.INCIDENT_VIEW)
-            .filter(pk=incident.pk)
-            .exists()
+            or not Incident.objects.visible_to(assignee, Action.INCIDENT_VIEW).filter(pk=incident.pk).exists()
         ):
             errors["assignee"] = _(
                 "Choose an analyst of the CERT, or for a shared task someone of the institution "
@@ -1337,25 +1236,17 @@ def complete_task(*, actor, task: IncidentTask) -> IncidentTask:
 def link_incidents(*, actor, incident: Incident, related: Incident, note: str = "") -> IncidentLink:
     """The CERT notes that two incidents of its constituency belong together."""
     incident = _handle(actor, incident)
-    if (
-        not Incident.objects.visible_to(actor, Action.INCIDENT_HANDLE)
-        .filter(pk=related.pk)
-        .exists()
-    ):
+    if not Incident.objects.visible_to(actor, Action.INCIDENT_HANDLE).filter(pk=related.pk).exists():
         raise NotPermitted("related incident not handled by this user")
     errors: dict[str, str] = {}
     note = _text(note, "note", 300, errors)
     if related.pk == incident.pk:
         errors["related"] = _("An incident cannot be related to itself.")
-    elif IncidentLink.objects.filter(
-        incident__in=[incident, related], related__in=[incident, related]
-    ).exists():
+    elif IncidentLink.objects.filter(incident__in=[incident, related], related__in=[incident, related]).exists():
         errors["related"] = _("These incidents are already linked.")
     if errors:
         raise ValidationError(errors)
-    link = IncidentLink.objects.create(
-        incident=incident, related=related, note=note, created_by=actor
-    )
+    link = IncidentLink.objects.create(incident=incident, related=related, note=note, created_by=actor)
     audit.record(
         actor=actor,
         action="incident.linked",
@@ -1393,9 +1284,7 @@ def request_intermediate_report(*, actor, incident: Incident, message: str) -> I
     ).select_related("user")
     candidates = {m.user for m in members if m.user.is_active} | {incident.reported_by}
     readers = _readers(incident, sorted(candidates, key=lambda u: u.pk))
-    text = _("The CERT asks for an intermediate report on incident %(reference)s.") % {
-        "reference": incident.reference
-    }
+    text = _("The CERT asks for an intermediate report on incident %(reference)s.") % {"reference": incident.reference}
     Notice.objects.bulk_create([Notice(user=p, incident=incident, message=text) for p in readers])
     audit.record(
         actor=actor,
@@ -1405,9 +1294,7 @@ def request_intermediate_report(*, actor, incident: Incident, message: str) -> I
         object_label=_label(incident),
         changes={"recipients": len(readers)},
     )
-    messages = [
-        _message(_("Intermediate report requested"), text, incident, p.email) for p in readers
-    ]
+    messages = [_message(_("Intermediate report requested"), text, incident, p.email) for p in readers]
     transaction.on_commit(lambda: _mail(messages))
     return incident
 
@@ -1420,14 +1307,11 @@ def set_nis2_applicability(*, actor, organisation: Organisation, applies: bool) 
     """Whether the NIS2 reporting duties apply to an organisation: set by its own managers or by
     the CERT of its constituency. Applies to reports sent from now on."""
     if not (
-        can(actor, Action.ORGANISATION_CHANGE, organisation.pk)
-        or can(actor, Action.INCIDENT_HANDLE, organisation.pk)
+        can(actor, Action.ORGANISATION_CHANGE, organisation.pk) or can(actor, Action.INCIDENT_HANDLE, organisation.pk)
     ):
         raise NotPermitted("may not change incident settings here")
     if organisation.kind not in MEASURED_KINDS:
-        raise ValidationError(
-            {"organisation": _("Only schools, boards and institutions report incidents here.")}
-        )
+        raise ValidationError({"organisation": _("Only schools, boards and institutions report incidents here.")})
     if not isinstance(applies, bool):
         raise ValidationError({"nis2_applies": _("Choose yes or no.")})
     before = selectors.nis2_applies_for(organisation)
@@ -1483,9 +1367,7 @@ def save_lesson(
     to agree again; a published lesson is not changed any more."""
     incident = _lock(incident)
     side = _side(actor, incident)
-    _visible(
-        actor, incident, Action.INCIDENT_HANDLE if side == Side.CERT else Action.INCIDENT_REPORT
-    )
+    _visible(actor, incident, Action.INCIDENT_HANDLE if side == Side.CERT else Action.INCIDENT_REPORT)
     if incident.status != IncidentStatus.CLOSED:
         raise ValidationError(_("A lesson is written after the incident has been closed."))
     lesson = Lesson.objects.select_for_update().filter(incident=incident).first()
@@ -1497,18 +1379,14 @@ def save_lesson(
         "summary": _text(summary, "summary", MAX_TEXT, errors, required=True),
         "what_worked": _text(what_worked, "what_worked", MAX_TEXT, errors),
         "to_improve": _text(to_improve, "to_improve", MAX_TEXT, errors),
-        "recommendations": _text(
-            recommendations, "recommendations", MAX_TEXT, errors, required=True
-        ),
+        "recommendations": _text(recommendations, "recommendations", MAX_TEXT, errors, required=True),
     }
     if tlp not in LESSON_TLPS:
         errors["tlp"] = _("A lesson is shared as TLP:CLEAR, TLP:GREEN or TLP:AMBER.")
     for field, text in texts.items():
         found = [term for term in _identifying_terms(incident) if term.lower() in text.lower()]
         if found and field not in errors:
-            errors[field] = _("Lessons are published anonymously: leave out “%(term)s”.") % {
-                "term": found[0]
-            }
+            errors[field] = _("Lessons are published anonymously: leave out “%(term)s”.") % {"term": found[0]}
     if errors:
         raise ValidationError(errors)
     sector = incident.organisation.sector or (
@@ -1547,9 +1425,7 @@ def agree_lesson(*, actor, incident: Incident) -> Lesson:
     """One side agrees with the lesson as written; when both have, it is published."""
     incident = _lock(incident)
     side = _side(actor, incident)
-    _visible(
-        actor, incident, Action.INCIDENT_HANDLE if side == Side.CERT else Action.INCIDENT_REPORT
-    )
+    _visible(actor, incident, Action.INCIDENT_HANDLE if side == Side.CERT else Action.INCIDENT_REPORT)
     lesson = Lesson.objects.select_for_update().filter(incident=incident).first()
     if lesson is None:
         raise ValidationError(_("There is no lesson to agree with yet."))

@@ -91,10 +91,7 @@ def hidden_cells(cells: dict[str, frozenset], total: frozenset, min_group: int) 
     hidden = {
         key
         for key, members in cells.items()
-        if "cell"
-        in suppress_differencing(
-            {"total": total, "cell": members}, min_group, fixed=frozenset({"total"})
-        )
+        if "cell" in suppress_differencing({"total": total, "cell": members}, min_group, fixed=frozenset({"total"}))
     }
     while True:
         remainder = frozenset().union(*(cells[key] for key in hidden)) if hidden else frozenset()
@@ -106,28 +103,20 @@ def hidden_cells(cells: dict[str, frozenset], total: frozenset, min_group: int) 
         hidden.add(shown[0])
 
 
-def build_report(
-    facts: Iterable[IncidentFact], *, min_group: int, sectors: Sequence[str]
-) -> Report:
+def build_report(facts: Iterable[IncidentFact], *, min_group: int, sectors: Sequence[str]) -> Report:
     facts = list(facts)
     total_members = frozenset(f.organisation_id for f in facts)
     if not publishable(len(total_members), min_group):
-        return Report(
-            sectors, min_group, Cell("total", "all", suppressed=True), {d: [] for d in DIMENSIONS}
-        )
+        return Report(sectors, min_group, Cell("total", "all", suppressed=True), {d: [] for d in DIMENSIONS})
     dimensions: dict[str, list[Cell]] = {}
     for dimension in DIMENSIONS:
         grouped: dict[str, list[IncidentFact]] = defaultdict(list)
         for fact in facts:
             grouped[key_of(fact, dimension)].append(fact)
-        members = {
-            key: frozenset(f.organisation_id for f in group) for key, group in grouped.items()
-        }
+        members = {key: frozenset(f.organisation_id for f in group) for key, group in grouped.items()}
         hidden = hidden_cells(members, total_members, min_group)
         dimensions[dimension] = [
-            Cell(dimension, key, suppressed=True)
-            if key in hidden
-            else _describe(dimension, key, grouped[key])
+            Cell(dimension, key, suppressed=True) if key in hidden else _describe(dimension, key, grouped[key])
             for key in sorted(grouped)
         ]
     return Report(sectors, min_group, _describe("total", "all", facts), dimensions)

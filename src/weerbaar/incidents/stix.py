@@ -49,10 +49,7 @@ def stricter(a: str, b: str) -> str:
 
 def timestamp(moment: datetime) -> str:
     """STIX timestamps: UTC, with milliseconds and a Z."""
-    return (
-        moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.")
-        + f"{moment.astimezone(UTC).microsecond // 1000:03d}Z"
-    )
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.astimezone(UTC).microsecond // 1000:03d}Z"
 
 
 def stix_id(kind: str, *parts: object) -> str:
@@ -66,9 +63,7 @@ def marking_definition(tlp: str) -> dict:
         "id": TLP2_MARKINGS[tlp],
         "created": TLP2_CREATED,
         "name": Tlp(tlp).label,
-        "extensions": {
-            TLP2_EXTENSION: {"extension_type": "property-extension", "tlp_2_0": str(tlp)}
-        },
+        "extensions": {TLP2_EXTENSION: {"extension_type": "property-extension", "tlp_2_0": str(tlp)}},
     }
 
 

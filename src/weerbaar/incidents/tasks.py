@@ -52,9 +52,7 @@ def announce_report_task(incident_id: int) -> int:
 
 @task()
 def send_reminders_task(incident_id: int | None = None) -> int:
-    sent = services.send_due_reminders(
-        incident_ids=[incident_id] if incident_id is not None else None
-    )
+    sent = services.send_due_reminders(incident_ids=[incident_id] if incident_id is not None else None)
     if incident_id is not None:
         plan_reminders(incident_id)
     return sent

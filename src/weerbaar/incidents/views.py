@@ -76,9 +76,7 @@ def index(request):
     if status and status != "open" and status not in IncidentStatus.values:
         status = ""
     search = request.GET.get("q", "").strip()[:100]
-    incidents = selectors.list_incidents(user, status=status, search=search).prefetch_related(
-        "clock_records"
-    )
+    incidents = selectors.list_incidents(user, status=status, search=search).prefetch_related("clock_records")
     page = Paginator(incidents, PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
     rows = []
@@ -123,16 +121,10 @@ def _report_form(request, *, incident=None, data=None, files=None):
     if fixed is not None and fixed not in organisations:
         organisations.append(fixed)
     # The person's own organisation comes first, ahead of a board's schools.
-    own = set(
-        request.user.memberships.filter(is_active=True).values_list("organisation_id", flat=True)
-    )
+    own = set(request.user.memberships.filter(is_active=True).values_list("organisation_id", flat=True))
     organisations.sort(key=lambda o: (o.pk not in own, o.name))
     anchor = fixed or (organisations[0] if organisations else None)
-    people = (
-        selectors.people_who_may_be_named(incident or anchor)
-        if anchor
-        else selectors.cert_analysts(None)
-    )
+    people = selectors.people_who_may_be_named(incident or anchor) if anchor else selectors.cert_analysts(None)
     initial = None
     if incident is not None:
         initial = {field: getattr(incident, field) for field in services.FACT_FIELDS}
@@ -157,9 +149,7 @@ def report_new(request):
     if request.method == "POST" and form.is_valid():
         submit = request.POST.get("action") == "submit"
         try:
-            organisation = selectors.access_reporting_organisation(
-                request.user, form.cleaned_data["organisation"]
-            )
+            organisation = selectors.access_reporting_organisation(request.user, form.cleaned_data["organisation"])
             incident = services.create_report(
                 actor=request.user,
                 organisation=organisation,
@@ -180,9 +170,7 @@ def report_new(request):
                 messages.success(request, _("Your draft has been saved. You can finish it later."))
             return redirect("incidents:detail", incident_id=incident.public_id)
     status = 400 if request.method == "POST" else 200
-    return render(
-        request, "incidents/report_form.html", {"form": form, "incident": None}, status=status
-    )
+    return render(request, "incidents/report_form.html", {"form": form, "incident": None}, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -191,9 +179,7 @@ def report_edit(request, incident_id):
     incident = selectors.access_incident(request.user, incident_id, Action.INCIDENT_REPORT)
     if incident.status == IncidentStatus.CLOSED:
         raise Http404
-    form = _report_form(
-        request, incident=incident, data=request.POST or None, files=request.FILES or None
-    )
+    form = _report_form(request, incident=incident, data=request.POST or None, files=request.FILES or None)
     if request.method == "POST" and form.is_valid():
         submit = request.POST.get("action") == "submit" and incident.is_draft
         try:
@@ -209,14 +195,10 @@ def report_edit(request, incident_id):
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            messages.success(
-                request, _("Your report has been sent to the CERT.") if submit else _("Saved.")
-            )
+            messages.success(request, _("Your report has been sent to the CERT.") if submit else _("Saved."))
             return redirect("incidents:detail", incident_id=incident.public_id)
     status = 400 if request.method == "POST" else 200
-    return render(
-        request, "incidents/report_form.html", {"form": form, "incident": incident}, status=status
-    )
+    return render(request, "incidents/report_form.html", {"form": form, "incident": incident}, status=status)
 
 
 @require_POST
@@ -228,8 +210,7 @@ def report_submit(request, incident_id):
     except ValidationError as exc:
         messages.error(
             request,
-            _("The report is not complete yet: %(problems)s")
-            % {"problems": " ".join(exc.messages)},
+            _("The report is not complete yet: %(problems)s") % {"problems": " ".join(exc.messages)},
         )
         return redirect("incidents:edit", incident_id=incident.public_id)
     messages.success(request, _("Your report has been sent to the CERT."))
@@ -249,9 +230,7 @@ def _detail_context(request, incident, **forms) -> dict:
     people = selectors.people_who_may_be_named(incident)
     writer = cert_side or institution_side
     duty_kinds = [
-        (c.kind, ClockKind(c.kind).label)
-        for c in clocks
-        if c.kind != ClockKind.CERT_RESPONSE and c.kind not in records
+        (c.kind, ClockKind(c.kind).label) for c in clocks if c.kind != ClockKind.CERT_RESPONSE and c.kind not in records
     ]
     context = {
         "incident": incident,
@@ -276,14 +255,10 @@ def _detail_context(request, incident, **forms) -> dict:
         "documents": _document_kinds(incident, clocks),
         "named_people": incident.named_people.all() if incident.tlp == "red" else [],
         "can_edit": institution_side and incident.status != IncidentStatus.CLOSED,
-        "personal_data_labels": documents.labels(
-            incident.personal_data_categories, PersonalDataCategory
-        ),
+        "personal_data_labels": documents.labels(incident.personal_data_categories, PersonalDataCategory),
     }
     if writer and not incident.is_draft:
-        context["entry_form"] = forms.get("entry_form") or EntryForm(
-            people=people, cert_side=cert_side
-        )
+        context["entry_form"] = forms.get("entry_form") or EntryForm(people=people, cert_side=cert_side)
         context["indicator_form"] = forms.get("indicator_form") or IndicatorForm(people=people)
         if incident.status != IncidentStatus.CLOSED:
             context["attachment_form"] = forms.get("attachment_form") or AttachmentForm()
@@ -294,15 +269,12 @@ def _detail_context(request, incident, **forms) -> dict:
         context.update(
             {
                 "triage_form": forms.get("triage_form")
-                or TriageForm(
-                    initial={"severity": incident.severity, "category": incident.category}
-                ),
+                or TriageForm(initial={"severity": incident.severity, "category": incident.category}),
                 "assign_form": forms.get("assign_form")
                 or AssignForm(analysts=analysts, initial={"analyst": incident.assigned_to_id}),
                 "status_form": forms.get("status_form") or StatusForm(current=incident.status),
                 "task_form": forms.get("task_form") or TaskForm(people=people),
-                "link_form": forms.get("link_form")
-                or LinkForm(candidates=_link_candidates(request, incident)),
+                "link_form": forms.get("link_form") or LinkForm(candidates=_link_candidates(request, incident)),
                 "request_form": forms.get("request_form") or IntermediateRequestForm(),
             }
         )
@@ -310,11 +282,7 @@ def _detail_context(request, incident, **forms) -> dict:
 
 
 def _link_candidates(request, incident):
-    return list(
-        selectors.list_incidents(request.user, action=Action.INCIDENT_HANDLE).exclude(
-            pk=incident.pk
-        )[:200]
-    )
+    return list(selectors.list_incidents(request.user, action=Action.INCIDENT_HANDLE).exclude(pk=incident.pk)[:200])
 
 
 def _document_kinds(incident, clocks) -> list[tuple[str, str]]:
@@ -337,9 +305,7 @@ def _document_kinds(incident, clocks) -> list[tuple[str, str]]:
 
 
 def _render_detail(request, incident, status=200, **forms):
-    return render(
-        request, "incidents/detail.html", _detail_context(request, incident, **forms), status=status
-    )
+    return render(request, "incidents/detail.html", _detail_context(request, incident, **forms), status=status)
 
 
 @access_rule(Action.INCIDENT_VIEW)
@@ -355,10 +321,7 @@ def _back(incident):
 def _writer(request, incident_id):
     """The incident, for someone who writes on it for either side; 404 for everyone else."""
     incident = selectors.access_incident(request.user, incident_id)
-    if not (
-        selectors.on_cert_side(request.user, incident)
-        or selectors.on_institution_side(request.user, incident)
-    ):
+    if not (selectors.on_cert_side(request.user, incident) or selectors.on_institution_side(request.user, incident)):
         raise Http404
     return incident
 
@@ -375,9 +338,7 @@ def _handler(request, incident_id):
 def entry_add(request, incident_id):
     incident = _writer(request, incident_id)
     cert_side = selectors.on_cert_side(request.user, incident)
-    form = EntryForm(
-        request.POST, people=selectors.people_who_may_be_named(incident), cert_side=cert_side
-    )
+    form = EntryForm(request.POST, people=selectors.people_who_may_be_named(incident), cert_side=cert_side)
     if form.is_valid():
         try:
             services.add_entry(
@@ -490,9 +451,7 @@ def assign(request, incident_id):
     form = AssignForm(request.POST, analysts=selectors.cert_analysts(incident.cert))
     if form.is_valid():
         try:
-            services.assign(
-                actor=request.user, incident=incident, analyst=form.cleaned_data["analyst"]
-            )
+            services.assign(actor=request.user, incident=incident, analyst=form.cleaned_data["analyst"])
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
@@ -552,9 +511,7 @@ def link_add(request, incident_id):
     incident = _handler(request, incident_id)
     form = LinkForm(request.POST, candidates=_link_candidates(request, incident))
     if form.is_valid():
-        related = selectors.access_incident(
-            request.user, form.cleaned_data["related"], Action.INCIDENT_HANDLE
-        )
+        related = selectors.access_incident(request.user, form.cleaned_data["related"], Action.INCIDENT_HANDLE)
         try:
             services.link_incidents(
                 actor=request.user,
@@ -583,9 +540,7 @@ def intermediate_request(request, incident_id):
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            messages.success(
-                request, _("The institution has been asked for an intermediate report.")
-            )
+            messages.success(request, _("The institution has been asked for an intermediate report."))
             return _back(incident)
     return _render_detail(request, incident, 400, request_form=form)
 
@@ -632,15 +587,9 @@ def stix_export(request, incident_id):
     if incident.is_draft:
         raise Http404
     creator = incident.cert.name if incident.cert_id else "Weerbaar"
-    body = stix.bundle(
-        incident, list(selectors.indicators_of(request.user, incident)), creator_name=creator
-    )
-    response = HttpResponse(
-        json.dumps(body, indent=2, ensure_ascii=False), content_type="application/stix+json"
-    )
-    response["Content-Disposition"] = (
-        f'attachment; filename="incident-{incident.reference}.stix.json"'
-    )
+    body = stix.bundle(incident, list(selectors.indicators_of(request.user, incident)), creator_name=creator)
+    response = HttpResponse(json.dumps(body, indent=2, ensure_ascii=False), content_type="application/stix+json")
+    response["Content-Disposition"] = f'attachment; filename="incident-{incident.reference}.stix.json"'
     return response
 
 
@@ -657,8 +606,7 @@ def lesson_edit(request, incident_id):
     initial = None
     if lesson is not None:
         initial = {
-            f: getattr(lesson, f)
-            for f in ("title", "summary", "what_worked", "to_improve", "recommendations", "tlp")
+            f: getattr(lesson, f) for f in ("title", "summary", "what_worked", "to_improve", "recommendations", "tlp")
         }
     form = LessonForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -694,9 +642,7 @@ def lesson_agree(request, incident_id):
         if lesson.published_at:
             messages.success(request, _("Both sides agree: the lesson has been published."))
         else:
-            messages.success(
-                request, _("Your agreement has been recorded. The other side still has to agree.")
-            )
+            messages.success(request, _("Your agreement has been recorded. The other side still has to agree."))
     return redirect("incidents:lesson_edit", incident_id=incident.public_id)
 
 
@@ -789,6 +735,4 @@ def nis2_setting(request, organisation_id):
         "current": current,
         "explicit": selectors.nis2_setting(organisation) is not None,
     }
-    return render(
-        request, "incidents/nis2_setting.html", context, status=400 if form.errors else 200
-    )
+    return render(request, "incidents/nis2_setting.html", context, status=400 if form.errors else 200)

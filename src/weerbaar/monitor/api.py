@@ -30,9 +30,7 @@ class CycleSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     sectors = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     framework_version = serializers.UUIDField(source="framework_version.public_id", read_only=True)
-    framework_code = serializers.CharField(
-        source="framework_version.framework.code", read_only=True
-    )
+    framework_code = serializers.CharField(source="framework_version.framework.code", read_only=True)
     coordinator = serializers.UUIDField(source="coordinator.public_id", read_only=True)
 
     class Meta:
@@ -63,9 +61,7 @@ class CycleCreateSerializer(StrictSerializer):
     sectors = serializers.ListField(
         child=serializers.ChoiceField(choices=SectorCode.choices), min_length=1, max_length=8
     )
-    framework_version = serializers.UUIDField(
-        help_text=_("A published framework version with maturity levels.")
-    )
+    framework_version = serializers.UUIDField(help_text=_("A published framework version with maturity levels."))
     opens_on = serializers.DateField()
     closes_on = serializers.DateField()
 
@@ -82,9 +78,7 @@ class ParticipationCountsSerializer(serializers.Serializer):
 class CellSerializer(serializers.Serializer):
     """One anonymised cell. A suppressed cell has no statistics at all."""
 
-    group = serializers.CharField(
-        help_text=_('"all" (every sector of the cycle) or a sector code.')
-    )
+    group = serializers.CharField(help_text=_('"all" (every sector of the cycle) or a sector code.'))
     column = serializers.CharField(help_text=_('"overall" or a domain code.'))
     suppressed = serializers.BooleanField()
     count = serializers.IntegerField(allow_null=True)
@@ -96,17 +90,13 @@ class CellSerializer(serializers.Serializer):
         child=serializers.IntegerField(), help_text=_("Organisations per level band, 1 to 5.")
     )
     share_at_target = serializers.FloatField(allow_null=True)
-    change = serializers.FloatField(
-        allow_null=True, help_text=_("Mean now minus the mean in the previous cycle.")
-    )
+    change = serializers.FloatField(allow_null=True, help_text=_("Mean now minus the mean in the previous cycle."))
 
 
 class BenchmarkSerializer(serializers.Serializer):
     cycle = CycleSerializer()
     groups = serializers.ListField(child=serializers.CharField())
-    min_group = serializers.IntegerField(
-        help_text=_("Organisations needed besides any reader for a cell to be shown.")
-    )
+    min_group = serializers.IntegerField(help_text=_("Organisations needed besides any reader for a cell to be shown."))
     cells = CellSerializer(many=True)
 
 
@@ -194,9 +184,7 @@ class CycleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
     def get_object(self):
         return selectors.access_cycle(self.request.user, self.kwargs["id"])
 
-    @extend_schema(
-        request=CycleCreateSerializer, responses={201: CycleSerializer}, summary="Open a cycle"
-    )
+    @extend_schema(request=CycleCreateSerializer, responses={201: CycleSerializer}, summary="Open a cycle")
     def create(self, request):
         data = self.validated(CycleCreateSerializer)
         coordinators = visible_organisations(request.user, Action.SECTOR_COORDINATE)
@@ -208,18 +196,12 @@ class CycleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
             raise ValidationError({"coordinator": [_("Name the organisation you coordinate for.")]})
         version = (
             visible_versions(request.user)
-            .filter(
-                public_id=data["framework_version"], status=VersionStatus.PUBLISHED, scored=True
-            )
+            .filter(public_id=data["framework_version"], status=VersionStatus.PUBLISHED, scored=True)
             .first()
         )
         if version is None:
             raise ValidationError(
-                {
-                    "framework_version": [
-                        _("No published framework version with maturity levels has this id.")
-                    ]
-                }
+                {"framework_version": [_("No published framework version with maturity levels has this id.")]}
             )
         cycle = services.open_cycle(
             actor=request.user,
@@ -233,9 +215,7 @@ class CycleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
         )
         return Response(CycleSerializer(cycle).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(
-        responses=ParticipationCountsSerializer, summary="Participation counts of a cycle"
-    )
+    @extend_schema(responses=ParticipationCountsSerializer, summary="Participation counts of a cycle")
     @action(detail=True, methods=["get"])
     def participation(self, request, id=None):
         cycle = selectors.access_cycle(request.user, id)
@@ -285,9 +265,7 @@ def _cells(user, cycle: Cycle) -> list[dict]:
 
 @extend_schema_view(
     list=extend_schema(summary="Cycles whose anonymised benchmark you may read"),
-    retrieve=extend_schema(
-        summary="The anonymised benchmark of a cycle", responses=BenchmarkSerializer
-    ),
+    retrieve=extend_schema(summary="The anonymised benchmark of a cycle", responses=BenchmarkSerializer),
 )
 class BenchmarkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """Anonymised aggregates only: fixed groups (the cycle total and each sector within the
@@ -389,9 +367,7 @@ def _posture(user, organisation) -> dict:
     }
 
 
-@extend_schema_view(
-    retrieve=extend_schema(summary="An organisation's basic measures and SOC connection")
-)
+@extend_schema_view(retrieve=extend_schema(summary="An organisation's basic measures and SOC connection"))
 class PostureViewSet(mixins.RetrieveModelMixin, ScopedViewSet):
     """Basic measures and the SOC connection of an organisation."""
 
@@ -417,9 +393,7 @@ class PostureViewSet(mixins.RetrieveModelMixin, ScopedViewSet):
         measure = BasicMeasure.objects.filter(code=data.pop("measure")).first()
         if measure is None:
             raise ValidationError({"measure": [_("There is no basic measure with this code.")]})
-        services.set_measure_status(
-            actor=request.user, organisation=organisation, measure=measure, **data
-        )
+        services.set_measure_status(actor=request.user, organisation=organisation, measure=measure, **data)
         return Response(PostureSerializer(_posture(request.user, organisation)).data)
 
     @extend_schema(

@@ -86,7 +86,9 @@ def suppress_differencing(
     differ by 1 to `min_group - 1` organisations. Groups too small by rule 1 go first. Of such a
     pair the larger, composite group is suppressed (the sector stays visible, 'all sectors' goes),
     unless it is in `fixed` (already published elsewhere), in which case the smaller one goes."""
-    suppressed = {key for key, members in groups.items() if key not in fixed and not publishable(len(members), min_group)}
+    suppressed = {
+        key for key, members in groups.items() if key not in fixed and not publishable(len(members), min_group)
+    }
     changed = True
     while changed:
         changed = False
@@ -118,10 +120,10 @@ class OrganisationScores:
 
 @dataclass(frozen=True)
 class Aggregate:
-    group: str                # "all" or a sector code
-    domain: str               # "overall" or a domain code
+    group: str  # "all" or a sector code
+    domain: str  # "overall" or a domain code
     stats: GroupStats
-    change: float | None = None   # mean now minus mean of the same cell in the previous cycle
+    change: float | None = None  # mean now minus mean of the same cell in the previous cycle
 
 
 def aggregate_cycle(

@@ -119,9 +119,7 @@ class Profile:
 _SPEEDS = ((0.12, -0.08, 0.02), (0.28, 0.05, 0.15), (0.40, 0.18, 0.32), (0.20, 0.35, 0.55))
 
 
-def profile(
-    seed: int, organisation: str, domain_codes: list[str], always_takes_part: bool = False
-) -> Profile:
+def profile(seed: int, organisation: str, domain_codes: list[str], always_takes_part: bool = False) -> Profile:
     rng = rng_for(seed, "profile", organisation)
     draw = rng.random()
     low, high = 0.0, 0.0
@@ -197,9 +195,7 @@ _MEASURE_EASE = {
 }
 
 
-def measure_states(
-    seed: int, organisation: str, maturity: float, codes: list[str], today: date
-) -> dict[str, tuple]:
+def measure_states(seed: int, organisation: str, maturity: float, codes: list[str], today: date) -> dict[str, tuple]:
     """Per basic measure: (state, date) for an organisation of this maturity. About one in eight
     organisations has recorded nothing yet."""
     rng = rng_for(seed, "measures", organisation)
@@ -220,15 +216,11 @@ def measure_states(
     return states
 
 
-def soc_plan(
-    seed: int, organisation: str, sector: str, maturity: float, today: date
-) -> tuple | None:
+def soc_plan(seed: int, organisation: str, sector: str, maturity: float, today: date) -> tuple | None:
     """(status, provider, planned date, connected since), or None for nothing recorded."""
     rng = rng_for(seed, "soc", organisation)
     provider = (
-        "SURFsoc"
-        if sector in HIGHER
-        else rng.choice(["SOC Onderwijs", "Regionaal SOC Noord", "SOC Zuid-Holland"])
+        "SURFsoc" if sector in HIGHER else rng.choice(["SOC Onderwijs", "Regionaal SOC Noord", "SOC Zuid-Holland"])
     )
     draw = rng.random()
     connected = 0.1 + 0.2 * (maturity - 1.5) + (0.25 if sector in HIGHER else 0.0)

@@ -32,8 +32,8 @@ class Outlook(StrEnum):
 @dataclass(frozen=True)
 class Forecast:
     outlook: Outlook
-    reason: str                       # a code for the sentence shown: see REASONS in the view
-    latest: float | None = None       # the last overall score
+    reason: str  # a code for the sentence shown: see REASONS in the view
+    latest: float | None = None  # the last overall score
     slope_per_year: float | None = None
     expected_at_deadline: float | None = None
     points: int = 0
@@ -75,6 +75,10 @@ def forecast(history: Sequence[tuple[date, float]], ambition: float, deadline: d
     else:
         outlook, reason = Outlook.OFF_TRACK, "trend_short"
     return Forecast(
-        outlook, reason, latest=latest, slope_per_year=slope_year,
-        expected_at_deadline=min(5.0, max(1.0, expected)), points=len(points),
+        outlook,
+        reason,
+        latest=latest,
+        slope_per_year=slope_year,
+        expected_at_deadline=min(5.0, max(1.0, expected)),
+        points=len(points),
     )

@@ -16,9 +16,7 @@ class OpenCycleForm(forms.Form):
     sectors it serves and the published, scored framework versions."""
 
     coordinator = forms.ModelChoiceField(label=_("On behalf of"), queryset=None, empty_label=None)
-    name = forms.CharField(
-        label=_("Name"), max_length=200, help_text=_("For example: Monitor 2027.")
-    )
+    name = forms.CharField(label=_("Name"), max_length=200, help_text=_("For example: Monitor 2027."))
     kind = forms.ChoiceField(label=_("Kind"), choices=CycleKind.choices)
     sectors = forms.ModelMultipleChoiceField(
         label=_("Sectors"),
@@ -58,16 +56,12 @@ class MeasureStatusForm(forms.Form):
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_(
-            "Where the proof can be found, for example a report, a policy or a screenshot."
-        ),
+        help_text=_("Where the proof can be found, for example a report, a policy or a screenshot."),
     )
 
 
 class SocForm(forms.Form):
-    status = forms.ChoiceField(
-        label=_("Status"), choices=SocStatus.choices, widget=forms.RadioSelect
-    )
+    status = forms.ChoiceField(label=_("Status"), choices=SocStatus.choices, widget=forms.RadioSelect)
     provider = forms.CharField(label=_("Provider"), max_length=200, required=False)
     planned_on = forms.DateField(
         label=_("Planned date"),

@@ -83,8 +83,8 @@ class CycleAggregate(models.Model):
     statistics. Dashboards read only these rows."""
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="aggregates")
-    group = models.CharField(max_length=16)       # "all" or a sector code
-    column = models.CharField(max_length=64)      # "overall" or a domain code
+    group = models.CharField(max_length=16)  # "all" or a sector code
+    column = models.CharField(max_length=64)  # "overall" or a domain code
     suppressed = models.BooleanField(default=False)
     count = models.PositiveIntegerField(null=True, blank=True)
     mean = models.FloatField(null=True, blank=True)
@@ -176,7 +176,9 @@ class MeasureStatus(TimestampedModel):
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["organisation", "measure"], name="monitor_measure_status_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "measure"], name="monitor_measure_status_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.organisation_id} {self.measure_id} {self.state}"

@@ -35,9 +35,9 @@ class ParticipantScores:
 
     organisation_id: int
     assessment_id: int
-    sector: str                              # sector code, "" for an organisation without one
+    sector: str  # sector code, "" for an organisation without one
     overall: float | None
-    domains: Mapping[str, float | None]     # every domain of the cycle's version, in its order
+    domains: Mapping[str, float | None]  # every domain of the cycle's version, in its order
     finalised_at: datetime
 
 
@@ -80,7 +80,9 @@ def participant_scores(cycle: Cycle) -> list[ParticipantScores]:
     participants = (
         Participation.objects.filter(cycle=cycle, assessment__status=AssessmentStatus.FINAL)
         .values_list(
-            "organisation_id", "assessment_id", "organisation__sector__code",
+            "organisation_id",
+            "assessment_id",
+            "organisation__sector__code",
             "assessment__finalised_at",
         )
         .order_by("organisation_id")

@@ -40,8 +40,7 @@ TARGET_LINE = "#9a5b00"
 # The target line has its own colour; no series uses it.
 SERIES = ("#163d6b", "#1e7b34", "#8a1c14", "#5b2a86", "#4a5563", "#0f2c4f")
 SVG_OPEN = (
-    '<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart" viewBox="0 0 {w} {h}" '
-    'width="{w}" height="{h}" '
+    '<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart" viewBox="0 0 {w} {h}" width="{w}" height="{h}" '
 )
 DASHES = ("", "6 3", "2 3", "8 3 2 3", "1 2", "4 4")
 
@@ -98,9 +97,7 @@ class CellRow:
 
     @property
     def distribution_text(self) -> str:
-        return " · ".join(
-            f"{level}: {n}" for level, n in zip(LEVELS, self.distribution, strict=False)
-        )
+        return " · ".join(f"{level}: {n}" for level, n in zip(LEVELS, self.distribution, strict=False))
 
 
 @dataclass
@@ -159,9 +156,7 @@ def sector_picture(user, cycle: Cycle) -> SectorPicture:
             if cell is None:
                 continue
             distribution = (
-                [int(cell.distribution.get(str(level), 0)) for level in LEVELS]
-                if not cell.suppressed
-                else []
+                [int(cell.distribution.get(str(level), 0)) for level in LEVELS] if not cell.suppressed else []
             )
             rows.append(
                 CellRow(
@@ -256,12 +251,9 @@ def forecast_sentence(forecast, ambition) -> str:
         "margin": number(AT_RISK_MARGIN, 1),
     }
     sentences = {
-        "no_history": _(
-            "There is no final assessment yet, so there is nothing to base a forecast on."
-        ),
+        "no_history": _("There is no final assessment yet, so there is nothing to base a forecast on."),
         "already_there": _(
-            "The last overall score, %(latest)s, already meets the ambition of %(target)s "
-            "set for %(deadline)s."
+            "The last overall score, %(latest)s, already meets the ambition of %(target)s set for %(deadline)s."
         ),
         "deadline_passed": _(
             "The deadline of %(deadline)s has passed and the last overall score, %(latest)s, "
@@ -297,9 +289,7 @@ def _truncate(text: str, limit: int = 34) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def bar_chart(
-    title: str, bars: list[tuple[str, float | None]], chart_id: str, target: float = TARGET
-) -> SafeString:
+def bar_chart(title: str, bars: list[tuple[str, float | None]], chart_id: str, target: float = TARGET) -> SafeString:
     """Horizontal bars of means on the scale 0 to 5 with the target level marked. A bar without a
     value is a suppressed cell and says so, rather than showing nothing or zero."""
     label_width, plot_width, row_height, top = 230, 360, 22, 8
@@ -375,9 +365,7 @@ def bar_chart(
             _("target level %(level)s") % {"level": number(target, 0)},
         )
     )
-    description = _("Scale 0 to 5, target level %(level)s. ") % {
-        "level": number(target, 0)
-    } + "; ".join(shown)
+    description = _("Scale 0 to 5, target level %(level)s. ") % {"level": number(target, 0)} + "; ".join(shown)
     return format_html(
         SVG_OPEN + 'aria-labelledby="{id}-title {id}-desc"><title id="{id}-title">{title}</title>'
         '<desc id="{id}-desc">{desc}</desc>{body}</svg>',
@@ -425,8 +413,7 @@ def trend_chart(trend: list[dict], groups: list[str]) -> SafeString:
         )
     parts.append(
         format_html(
-            '<line x1="{0}" x2="{1}" y1="{2}" y2="{2}" stroke="{3}" stroke-width="2" '
-            'stroke-dasharray="5 3"/>',
+            '<line x1="{0}" x2="{1}" y1="{2}" y2="{2}" stroke="{3}" stroke-width="2" stroke-dasharray="5 3"/>',
             left,
             left + plot_width,
             f"{py(TARGET):.1f}",
@@ -465,11 +452,7 @@ def trend_chart(trend: list[dict], groups: list[str]) -> SafeString:
                 )
             )
         for a, b in points:
-            parts.append(
-                format_html(
-                    '<circle cx="{}" cy="{}" r="4" fill="{}"/>', f"{a:.1f}", f"{b:.1f}", colour
-                )
-            )
+            parts.append(format_html('<circle cx="{}" cy="{}" r="4" fill="{}"/>', f"{a:.1f}", f"{b:.1f}", colour))
         legend_y = top + 10 + g_index * 20
         parts.append(
             format_html(
@@ -489,8 +472,7 @@ def trend_chart(trend: list[dict], groups: list[str]) -> SafeString:
     title = _("Mean overall maturity per cycle")
     description = _("Scale 0 to 5, target level 3. ") + "; ".join(described)
     return format_html(
-        SVG_OPEN
-        + 'aria-labelledby="trend-title trend-desc"><title id="trend-title">{title}</title>'
+        SVG_OPEN + 'aria-labelledby="trend-title trend-desc"><title id="trend-title">{title}</title>'
         '<desc id="trend-desc">{desc}</desc>{body}</svg>',
         w=width,
         h=height,
@@ -510,9 +492,7 @@ def static_file(url: str) -> tuple[bytes, str]:
     Anything else is refused, so rendering a report never reaches the network or reads an
     arbitrary file."""
     if not url.startswith(STATIC_SCHEME):
-        raise ValueError(
-            f"refused to fetch {url!r}: reports use only the platform's own static files"
-        )
+        raise ValueError(f"refused to fetch {url!r}: reports use only the platform's own static files")
     relative = url[len(STATIC_SCHEME) :].split("?")[0].split("#")[0].lstrip("/")
     if not relative or ".." in Path(relative).parts or "\\" in relative:
         raise ValueError("refused a path outside the static files")
@@ -716,9 +696,7 @@ def workbook(picture: SectorPicture) -> bytes:
             [
                 point["cycle"].name,
                 *[
-                    (suppressed if cell.suppressed else _round(cell.mean))
-                    if cell is not None
-                    else None
+                    (suppressed if cell.suppressed else _round(cell.mean)) if cell is not None else None
                     for _group, cell in point["cells"]
                 ],
             ]

@@ -6,7 +6,7 @@ from collections import Counter
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from weerbaar.assessments.choices import AssessmentStatus
@@ -54,13 +54,17 @@ def previous_cycle(cycle: Cycle) -> Cycle | None:
 
 
 def coordinated_cycles(user) -> QuerySet[Cycle]:
-    return Cycle.objects.visible_to(user, Action.SECTOR_COORDINATE).select_related(
-        "framework_version__framework", "coordinator"
-    ).prefetch_related("sectors")
+    return (
+        Cycle.objects.visible_to(user, Action.SECTOR_COORDINATE)
+        .select_related("framework_version__framework", "coordinator")
+        .prefetch_related("sectors")
+    )
 
 
 def access_cycle(user, public_id, action: Action = Action.SECTOR_COORDINATE) -> Cycle:
-    return access(Cycle.objects.select_related("framework_version__framework", "coordinator"), user, action, public_id=public_id)
+    return access(
+        Cycle.objects.select_related("framework_version__framework", "coordinator"), user, action, public_id=public_id
+    )
 
 
 def aggregate_sector_codes(user) -> list[str]:
@@ -78,7 +82,10 @@ def aggregate_sector_codes(user) -> list[str]:
         return list(Sector.objects.order_by("id").values_list("code", flat=True))
     coordinated = held.filter(role=Role.SECTOR_COORDINATOR).values("organisation_id")
     return list(
-        Sector.objects.filter(serving_organisations__in=coordinated).distinct().order_by("id").values_list("code", flat=True)
+        Sector.objects.filter(serving_organisations__in=coordinated)
+        .distinct()
+        .order_by("id")
+        .values_list("code", flat=True)
     )
 
 
@@ -135,10 +142,7 @@ def group_trend(cycle: Cycle, groups: list[str], column: str = "overall", limit:
         (row.cycle_id, row.group): row
         for row in CycleAggregate.objects.filter(cycle__in=cycles, column=column, group__in=groups)
     }
-    return [
-        {"cycle": c, "cells": [(group, cells.get((c.pk, group))) for group in groups]}
-        for c in cycles
-    ]
+    return [{"cycle": c, "cells": [(group, cells.get((c.pk, group))) for group in groups]} for c in cycles]
 
 
 def _months_before(day: date, months: int) -> date:
@@ -158,10 +162,18 @@ def overdue_audits(sector_codes: list[str], today: date | None = None, min_group
     min_group = settings.BENCHMARK_MIN_GROUP if min_group is None else min_group
     today = today or timezone.localdate()
     rows = []
-    for policy in AuditPolicy.objects.filter(sector__code__in=sector_codes).select_related("sector").order_by("sector_id"):
-        organisations = Organisation.objects.filter(sector=policy.sector, kind__in=policy.applies_to_kinds, is_active=True)
+    for policy in (
+        AuditPolicy.objects.filter(sector__code__in=sector_codes).select_related("sector").order_by("sector_id")
+    ):
+        organisations = Organisation.objects.filter(
+            sector=policy.sector, kind__in=policy.applies_to_kinds, is_active=True
+        )
         population = organisations.count()
-        row = {"sector": policy.sector, "interval_months": policy.interval_months, "accepted_kinds": policy.accepted_kinds}
+        row = {
+            "sector": policy.sector,
+            "interval_months": policy.interval_months,
+            "accepted_kinds": policy.accepted_kinds,
+        }
         if not publishable(population, min_group):
             rows.append({**row, "suppressed": True})
             continue
@@ -172,8 +184,14 @@ def overdue_audits(sector_codes: list[str], today: date | None = None, min_group
         covered = audits.filter(finalised_at__date__gte=cutoff).values("organisation_id").distinct().count()
         ever = audits.values("organisation_id").distinct().count()
         rows.append(
-            {**row, "suppressed": False, "population": population, "covered": covered,
-             "overdue": population - covered, "never": population - ever}
+            {
+                **row,
+                "suppressed": False,
+                "population": population,
+                "covered": covered,
+                "overdue": population - covered,
+                "never": population - ever,
+            }
         )
     return rows
 
@@ -227,22 +245,24 @@ def own_position(user, organisation, cycle: Cycle) -> dict | None:
     """The organisation's own scores in a cycle and its percentile per column within its sector,
     only where the sector's cell is shown (not suppressed)."""
     try:
-        own = OrganisationResult.objects.visible_to(user, Action.ASSESSMENT_VIEW).get(cycle=cycle, organisation=organisation)
+        own = OrganisationResult.objects.visible_to(user, Action.ASSESSMENT_VIEW).get(
+            cycle=cycle, organisation=organisation
+        )
     except OrganisationResult.DoesNotExist:
         return None
-    shown = {
-        row.column for row in CycleAggregate.objects.filter(cycle=cycle, group=own.sector, suppressed=False)
-    }
+    shown = {row.column for row in CycleAggregate.objects.filter(cycle=cycle, group=own.sector, suppressed=False)}
     peers = list(OrganisationResult.objects.filter(cycle=cycle, sector=own.sector).values_list("overall", "domains"))
     positions = {}
-    columns = [("overall", own.overall)] + list(own.domains.items())
+    columns = [("overall", own.overall), *list(own.domains.items())]
     for column, value in columns:
         if value is None or column not in shown:
             positions[column] = None
             continue
         group = [o if column == "overall" else d.get(column) for o, d in peers]
         group = [v for v in group if v is not None]
-        positions[column] = percentile_rank(value, group) if publishable(len(group), settings.BENCHMARK_MIN_GROUP) else None
+        positions[column] = (
+            percentile_rank(value, group) if publishable(len(group), settings.BENCHMARK_MIN_GROUP) else None
+        )
     return {"overall": own.overall, "domains": own.domains, "percentiles": positions, "sector": own.sector}
 
 
@@ -255,9 +275,11 @@ def forecast_for(organisation, today: date | None = None) -> Forecast | None:
     from weerbaar.assessments.selectors import score_of
 
     history = []
-    for assessment in Assessment.objects.filter(organisation=organisation, status=AssessmentStatus.FINAL).select_related(
-        "framework_version"
-    ).order_by("finalised_at"):
+    for assessment in (
+        Assessment.objects.filter(organisation=organisation, status=AssessmentStatus.FINAL)
+        .select_related("framework_version")
+        .order_by("finalised_at")
+    ):
         overall = score_of(assessment).overall
         if overall is not None:
             history.append((timezone.localtime(assessment.finalised_at).date(), overall))
@@ -274,14 +296,18 @@ def sector_share_on_track(sector, min_group: int | None = None) -> dict | None:
     # Oldest first, so each organisation's latest result is the one the dict keeps. The moment
     # itself is not read back: parsing fifty thousand timestamps took half the dashboard's time.
     latest = dict(
-        OrganisationResult.objects.filter(sector=sector.code).order_by("finalised_at").values_list(
-            "organisation_id", "overall"
-        )
+        OrganisationResult.objects.filter(sector=sector.code)
+        .order_by("finalised_at")
+        .values_list("organisation_id", "overall")
     )
     values = [v for v in latest.values() if v is not None]
     if not publishable(len(values), min_group):
         return {"suppressed": True}
-    return {"suppressed": False, "count": len(values), "share": sum(1 for v in values if v >= ambition.target) / len(values)}
+    return {
+        "suppressed": False,
+        "count": len(values),
+        "share": sum(1 for v in values if v >= ambition.target) / len(values),
+    }
 
 
 def measures_of(user, organisation) -> list[tuple[BasicMeasure, MeasureStatus | None]]:
@@ -298,8 +324,8 @@ def soc_of(user, organisation) -> SocConnection | None:
 
 def measure_coverage(sector_codes: list[str], min_group: int | None = None) -> list[dict]:
     """Per basic measure: the share of the sectors' organisations with it in place (anonymised)."""
-    from weerbaar.organisations.models import Organisation
     from weerbaar.monitor.services import PARTICIPATING_KINDS
+    from weerbaar.organisations.models import Organisation
 
     min_group = settings.BENCHMARK_MIN_GROUP if min_group is None else min_group
     population = Organisation.objects.filter(
@@ -307,8 +333,10 @@ def measure_coverage(sector_codes: list[str], min_group: int | None = None) -> l
     ).count()
     in_place = Counter(
         MeasureStatus.objects.filter(
-            organisation__sector__code__in=sector_codes, organisation__kind__in=PARTICIPATING_KINDS,
-            organisation__is_active=True, state=MeasureState.IN_PLACE,
+            organisation__sector__code__in=sector_codes,
+            organisation__kind__in=PARTICIPATING_KINDS,
+            organisation__is_active=True,
+            state=MeasureState.IN_PLACE,
         ).values_list("measure_id", flat=True)
     )
     rows = []
@@ -316,18 +344,27 @@ def measure_coverage(sector_codes: list[str], min_group: int | None = None) -> l
         if not publishable(population, min_group):
             rows.append({"measure": measure, "suppressed": True})
         else:
-            rows.append({"measure": measure, "suppressed": False, "population": population,
-                         "in_place": in_place.get(measure.pk, 0), "share": in_place.get(measure.pk, 0) / population})
+            rows.append(
+                {
+                    "measure": measure,
+                    "suppressed": False,
+                    "population": population,
+                    "in_place": in_place.get(measure.pk, 0),
+                    "share": in_place.get(measure.pk, 0) / population,
+                }
+            )
     return rows
 
 
 def soc_coverage(sector_codes: list[str], min_group: int | None = None) -> dict:
     """Counts of SOC connection status and the calendar of planned connections per month."""
-    from weerbaar.organisations.models import Organisation
     from weerbaar.monitor.services import PARTICIPATING_KINDS
+    from weerbaar.organisations.models import Organisation
 
     min_group = settings.BENCHMARK_MIN_GROUP if min_group is None else min_group
-    organisations = Organisation.objects.filter(sector__code__in=sector_codes, kind__in=PARTICIPATING_KINDS, is_active=True)
+    organisations = Organisation.objects.filter(
+        sector__code__in=sector_codes, kind__in=PARTICIPATING_KINDS, is_active=True
+    )
     population = organisations.count()
     if not publishable(population, min_group):
         return {"suppressed": True}
@@ -335,12 +372,14 @@ def soc_coverage(sector_codes: list[str], min_group: int | None = None) -> dict:
     statuses = Counter(connections.values_list("status", flat=True))
     statuses[SocStatus.NONE] += population - sum(statuses.values())
     calendar = Counter(
-        d.strftime("%Y-%m") for d in connections.filter(status=SocStatus.PLANNED, planned_on__isnull=False).values_list(
+        d.strftime("%Y-%m")
+        for d in connections.filter(status=SocStatus.PLANNED, planned_on__isnull=False).values_list(
             "planned_on", flat=True
         )
     )
     return {
-        "suppressed": False, "population": population,
+        "suppressed": False,
+        "population": population,
         "statuses": {s: statuses.get(s, 0) for s in SocStatus.values},
         "calendar": sorted(calendar.items()),
     }

@@ -74,19 +74,31 @@ def open_cycle(
     if errors:
         raise ValidationError(errors)
     cycle = Cycle.objects.create(
-        name=name, kind=kind, framework_version=framework_version, opens_on=opens_on, closes_on=closes_on,
-        coordinator=coordinator, opened_by=actor,
+        name=name,
+        kind=kind,
+        framework_version=framework_version,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        coordinator=coordinator,
+        opened_by=actor,
     )
     cycle.sectors.set(sectors)
-    invited = Organisation.objects.filter(
-        sector__in=sectors, kind__in=PARTICIPATING_KINDS, is_active=True
-    ).values_list("pk", flat=True)
+    invited = Organisation.objects.filter(sector__in=sectors, kind__in=PARTICIPATING_KINDS, is_active=True).values_list(
+        "pk", flat=True
+    )
     Participation.objects.bulk_create([Participation(cycle=cycle, organisation_id=pk) for pk in invited])
     audit.record(
-        actor=actor, action="cycle.opened", organisation_id=coordinator.pk, obj=cycle,
+        actor=actor,
+        action="cycle.opened",
+        organisation_id=coordinator.pk,
+        obj=cycle,
         changes={
-            "kind": kind, "sectors": sorted(s.code for s in sectors), "framework_version": str(framework_version.public_id),
-            "opens_on": opens_on.isoformat(), "closes_on": closes_on.isoformat(), "invited": len(invited),
+            "kind": kind,
+            "sectors": sorted(s.code for s in sectors),
+            "framework_version": str(framework_version.public_id),
+            "opens_on": opens_on.isoformat(),
+            "closes_on": closes_on.isoformat(),
+            "invited": len(invited),
         },
     )
     return cycle
@@ -95,7 +107,9 @@ def open_cycle(
 @transaction.atomic
 def take_part(*, actor, participation: Participation, start_from_last: bool = False) -> Assessment:
     """Start the organisation's assessment for a cycle (or return the one already started)."""
-    participation = Participation.objects.select_for_update().select_related("cycle", "organisation").get(pk=participation.pk)
+    participation = (
+        Participation.objects.select_for_update().select_related("cycle", "organisation").get(pk=participation.pk)
+    )
     require(actor, Action.ASSESSMENT_EDIT, participation.organisation_id)
     if participation.assessment_id:
         return participation.assessment
@@ -104,16 +118,22 @@ def take_part(*, actor, participation: Participation, start_from_last: bool = Fa
     if not cycle.opens_on <= today <= cycle.closes_on:
         raise ValidationError(_("This cycle is not open."))
     assessment = assessment_services.start_assessment(
-        actor=actor, organisation=participation.organisation, framework_version=cycle.framework_version,
-        title=cycle.name, start_from_last=start_from_last and assessment_services.last_final_assessment(
-            participation.organisation, cycle.framework_version.framework_id
-        ) is not None,
+        actor=actor,
+        organisation=participation.organisation,
+        framework_version=cycle.framework_version,
+        title=cycle.name,
+        start_from_last=start_from_last
+        and assessment_services.last_final_assessment(participation.organisation, cycle.framework_version.framework_id)
+        is not None,
     )
     participation.assessment = assessment
     participation.save(update_fields=["assessment", "updated_at"])
     audit.record(
-        actor=actor, action="cycle.participation_started", organisation_id=participation.organisation_id,
-        obj=participation.cycle, changes={"assessment": str(assessment.public_id)},
+        actor=actor,
+        action="cycle.participation_started",
+        organisation_id=participation.organisation_id,
+        obj=participation.cycle,
+        changes={"assessment": str(assessment.public_id)},
     )
     return assessment
 
@@ -124,7 +144,9 @@ def _reminder_text(participation: Participation, step: str) -> tuple[str, str]:
     lines = {
         ParticipationStep.INVITED: _("Your organisation has not started its assessment for this cycle yet."),
         ParticipationStep.STARTED: _("Your organisation's assessment for this cycle has not been submitted yet."),
-        ParticipationStep.SUBMITTED: _("Your organisation's assessment has been submitted; it still has to be made final."),
+        ParticipationStep.SUBMITTED: _(
+            "Your organisation's assessment has been submitted; it still has to be made final."
+        ),
     }
     body = "\n\n".join([lines[step], f"{settings.SITE_URL}/", _("This message is sent once for this step.")])
     return subject, body
@@ -139,13 +161,11 @@ def send_due_reminders(*, today: date | None = None, cycle: Cycle | None = None)
     """
     today = today or timezone.localdate()
     sent = 0
-    participations = (
-        Participation.objects.filter(
-            cycle__opens_on__lte=today, cycle__closes_on__gte=today,
-            cycle__closes_on__lte=today + timedelta(days=REMIND_DAYS_BEFORE_CLOSE),
-        )
-        .select_related("cycle", "organisation", "assessment")
-    )
+    participations = Participation.objects.filter(
+        cycle__opens_on__lte=today,
+        cycle__closes_on__gte=today,
+        cycle__closes_on__lte=today + timedelta(days=REMIND_DAYS_BEFORE_CLOSE),
+    ).select_related("cycle", "organisation", "assessment")
     if cycle is not None:
         participations = participations.filter(cycle=cycle)
     for participation in participations.iterator():
@@ -154,7 +174,9 @@ def send_due_reminders(*, today: date | None = None, cycle: Cycle | None = None)
             continue
         recipients = list(
             Membership.objects.filter(
-                organisation=participation.organisation, is_active=True, user__is_active=True,
+                organisation=participation.organisation,
+                is_active=True,
+                user__is_active=True,
                 role__in=[Role.IBP_OFFICER, Role.BOARD_MEMBER],
             ).values_list("user__email", flat=True)
         )
@@ -162,8 +184,11 @@ def send_due_reminders(*, today: date | None = None, cycle: Cycle | None = None)
             with transaction.atomic():
                 Reminder.objects.create(participation=participation, step=step, recipients=len(recipients))
                 audit.record(
-                    actor=None, action="cycle.reminder_sent", organisation_id=participation.organisation_id,
-                    obj=participation.cycle, changes={"step": step, "recipients": len(recipients)},
+                    actor=None,
+                    action="cycle.reminder_sent",
+                    organisation_id=participation.organisation_id,
+                    obj=participation.cycle,
+                    changes={"step": step, "recipients": len(recipients)},
                 )
                 if recipients:
                     subject, body = _reminder_text(participation, step)
@@ -198,8 +223,12 @@ def refresh_cycle(*, cycle: Cycle) -> int:
     # sector of ten thousand boards.
     results = [
         OrganisationResult(
-            cycle=cycle, organisation_id=scores.organisation_id, sector=scores.sector,
-            overall=scores.overall, domains=dict(scores.domains), finalised_at=scores.finalised_at,
+            cycle=cycle,
+            organisation_id=scores.organisation_id,
+            sector=scores.sector,
+            overall=scores.overall,
+            domains=dict(scores.domains),
+            finalised_at=scores.finalised_at,
         )
         for scores in participant_scores(cycle)
     ]
@@ -214,23 +243,32 @@ def store_aggregates(*, cycle: Cycle, results: list[OrganisationResult], domain_
     previous = {}
     if before is not None:
         previous = {
-            (row.group, row.column): row.mean
-            for row in CycleAggregate.objects.filter(cycle=before, suppressed=False)
+            (row.group, row.column): row.mean for row in CycleAggregate.objects.filter(cycle=before, suppressed=False)
         }
     cells = aggregate_cycle(
         [OrganisationScores(r.organisation_id, r.sector, r.overall, r.domains) for r in results],
-        domain_codes, min_group=settings.BENCHMARK_MIN_GROUP, previous=previous,
+        domain_codes,
+        min_group=settings.BENCHMARK_MIN_GROUP,
+        previous=previous,
     )
     now = timezone.now()
     CycleAggregate.objects.filter(cycle=cycle).delete()
     CycleAggregate.objects.bulk_create(
         [
             CycleAggregate(
-                cycle=cycle, group=cell.group, column=cell.domain, suppressed=cell.stats.suppressed,
+                cycle=cycle,
+                group=cell.group,
+                column=cell.domain,
+                suppressed=cell.stats.suppressed,
                 count=None if cell.stats.suppressed else cell.stats.count,
-                mean=cell.stats.mean, median=cell.stats.median, q1=cell.stats.q1, q3=cell.stats.q3,
+                mean=cell.stats.mean,
+                median=cell.stats.median,
+                q1=cell.stats.q1,
+                q3=cell.stats.q3,
                 distribution={str(k): v for k, v in cell.stats.distribution.items()},
-                share_at_target=cell.stats.share_at_target, change=cell.change, computed_at=now,
+                share_at_target=cell.stats.share_at_target,
+                change=cell.change,
+                computed_at=now,
             )
             for cell in cells
         ]
@@ -239,14 +277,22 @@ def store_aggregates(*, cycle: Cycle, results: list[OrganisationResult], domain_
 
 @transaction.atomic
 def set_measure_status(
-    *, actor, organisation: Organisation, measure: BasicMeasure, state: str, as_of: date | None = None, evidence: str = ""
+    *,
+    actor,
+    organisation: Organisation,
+    measure: BasicMeasure,
+    state: str,
+    as_of: date | None = None,
+    evidence: str = "",
 ) -> MeasureStatus:
     require(actor, Action.POSTURE_EDIT, organisation.pk)
     if state not in MeasureState.values:
         raise ValidationError({"state": _("Choose a valid status.")})
     evidence = (evidence or "").strip()
     if len(evidence) > 5000:
-        raise ValidationError({"evidence": _("This text is too long (at most %(limit)d characters).") % {"limit": 5000}})
+        raise ValidationError(
+            {"evidence": _("This text is too long (at most %(limit)d characters).") % {"limit": 5000}}
+        )
     if as_of and as_of > timezone.localdate() and state == MeasureState.IN_PLACE:
         raise ValidationError({"as_of": _("A measure that is in place cannot have a date in the future.")})
     status = MeasureStatus.objects.filter(organisation=organisation, measure=measure).first()
@@ -256,15 +302,24 @@ def set_measure_status(
     status.state, status.as_of, status.evidence, status.updated_by = state, as_of, evidence, actor
     status.save()
     audit.record(
-        actor=actor, action="posture.measure_set", organisation_id=organisation.pk, obj=status,
-        object_label=measure.code, changes={"state": [old, state], "as_of": as_of.isoformat() if as_of else None},
+        actor=actor,
+        action="posture.measure_set",
+        organisation_id=organisation.pk,
+        obj=status,
+        object_label=measure.code,
+        changes={"state": [old, state], "as_of": as_of.isoformat() if as_of else None},
     )
     return status
 
 
 @transaction.atomic
 def set_soc_connection(
-    *, actor, organisation: Organisation, status: str, provider: str = "", planned_on: date | None = None,
+    *,
+    actor,
+    organisation: Organisation,
+    status: str,
+    provider: str = "",
+    planned_on: date | None = None,
     connected_on: date | None = None,
 ) -> SocConnection:
     require(actor, Action.POSTURE_EDIT, organisation.pk)
@@ -284,14 +339,28 @@ def set_soc_connection(
         planned_on = None
     if status != SocStatus.CONNECTED:
         connected_on = None
-    connection = SocConnection.objects.filter(organisation=organisation).first() or SocConnection(organisation=organisation)
+    connection = SocConnection.objects.filter(organisation=organisation).first() or SocConnection(
+        organisation=organisation
+    )
     old = connection.status if connection.pk else None
-    connection.status, connection.provider, connection.planned_on, connection.connected_on = status, provider, planned_on, connected_on
+    connection.status, connection.provider, connection.planned_on, connection.connected_on = (
+        status,
+        provider,
+        planned_on,
+        connected_on,
+    )
     connection.updated_by = actor
     connection.save()
     audit.record(
-        actor=actor, action="posture.soc_set", organisation_id=organisation.pk, obj=connection,
-        changes={"status": [old, status], "provider": provider, "planned_on": planned_on.isoformat() if planned_on else None},
+        actor=actor,
+        action="posture.soc_set",
+        organisation_id=organisation.pk,
+        obj=connection,
+        changes={
+            "status": [old, status],
+            "provider": provider,
+            "planned_on": planned_on.isoformat() if planned_on else None,
+        },
     )
     return connection
 
@@ -323,14 +392,19 @@ def load_demo_monitor(*, actor, seed: int = 2026, today: date | None = None) -> 
         "sivon": Organisation.objects.filter(name="SIVON", kind=OrganisationKind.SECTOR_ORGANISATION).first(),
         "surf": Organisation.objects.filter(name="SURF", kind=OrganisationKind.SECTOR_ORGANISATION).first(),
     }
-    if Cycle.objects.filter(name__in=[p.name for p in plans], coordinator__in=[c for c in coordinators.values() if c]).exists():
+    if Cycle.objects.filter(
+        name__in=[p.name for p in plans], coordinator__in=[c for c in coordinators.values() if c]
+    ).exists():
         return None
     # The demo people's own organisations always take part, so their pages have a history.
     demo_homes = set(
-        Membership.objects.filter(user__email__endswith=f"@{DEMO_EMAIL_DOMAIN}", role=Role.IBP_OFFICER)
-        .values_list("organisation_id", flat=True)
+        Membership.objects.filter(user__email__endswith=f"@{DEMO_EMAIL_DOMAIN}", role=Role.IBP_OFFICER).values_list(
+            "organisation_id", flat=True
+        )
     )
-    auditor = Membership.objects.filter(role=Role.AUDITOR, is_active=True).select_related("user", "organisation").first()
+    auditor = (
+        Membership.objects.filter(role=Role.AUDITOR, is_active=True).select_related("user", "organisation").first()
+    )
     start_year = today.year - 2
     counts = {"cycles": 0, "assessments": 0, "scores": 0, "measures": 0, "soc": 0}
     maturity: dict[int, float] = {}
@@ -341,7 +415,10 @@ def load_demo_monitor(*, actor, seed: int = 2026, today: date | None = None) -> 
         coordinator = coordinators.get(plan.coordinator)
         version = (
             FrameworkVersion.objects.filter(
-                framework__code=plan.framework_code, label=plan.version_label, status=VersionStatus.PUBLISHED, scored=True
+                framework__code=plan.framework_code,
+                label=plan.version_label,
+                status=VersionStatus.PUBLISHED,
+                scored=True,
             )
             .select_related("framework")
             .first()
@@ -350,8 +427,13 @@ def load_demo_monitor(*, actor, seed: int = 2026, today: date | None = None) -> 
             continue
         sectors = list(coordinator.served_sectors.filter(code__in=plan.sectors))
         cycle = Cycle.objects.create(
-            name=plan.name, kind=plan.kind, framework_version=version, opens_on=plan.opens_on,
-            closes_on=plan.closes_on, coordinator=coordinator, opened_by=None,
+            name=plan.name,
+            kind=plan.kind,
+            framework_version=version,
+            opens_on=plan.opens_on,
+            closes_on=plan.closes_on,
+            coordinator=coordinator,
+            opened_by=None,
         )
         cycle.sectors.set(sectors)
         organisations = list(
@@ -382,14 +464,18 @@ def load_demo_monitor(*, actor, seed: int = 2026, today: date | None = None) -> 
                 continue
             finished = demo.day_in(seed, key, plan, plan.opens_on + timedelta(days=14), last_day)
             at = timezone.make_aware(datetime.combine(finished, time(12, 0)))
-            audited = plan.coordinator == "surf" and organisation.sector.code in ("MBO", "HBO", "WO") and (
-                demo.rng_for(seed, "audit", key, plan.name).random() < 0.6
+            audited = (
+                plan.coordinator == "surf"
+                and organisation.sector.code in ("MBO", "HBO", "WO")
+                and (demo.rng_for(seed, "audit", key, plan.name).random() < 0.6)
             )
             assessments.append(
                 (
                     participation,
                     Assessment(
-                        organisation=organisation, framework_version=version, title=plan.name,
+                        organisation=organisation,
+                        framework_version=version,
+                        title=plan.name,
                         kind=AssessmentKind.EXTERNAL_AUDIT if audited else AssessmentKind.SELF,
                         status={
                             ParticipationStep.STARTED: AssessmentStatus.DRAFT,
@@ -402,7 +488,12 @@ def load_demo_monitor(*, actor, seed: int = 2026, today: date | None = None) -> 
                         reviewer_organisation=auditor.organisation if audited and auditor else None,
                     ),
                     demo.levels(
-                        seed, key, plan, profile, [(code, domain) for _pk, code, domain in norms], years,
+                        seed,
+                        key,
+                        plan,
+                        profile,
+                        [(code, domain) for _pk, code, domain in norms],
+                        years,
                         answered_share=0.5 if step == ParticipationStep.STARTED else 1.0,
                     ),
                 )
@@ -418,9 +509,15 @@ def load_demo_monitor(*, actor, seed: int = 2026, today: date | None = None) -> 
         NormScore.objects.bulk_create(scores, batch_size=2000)
         Participation.objects.bulk_update([p for p, _a, _l in assessments], ["assessment"])
         audit.record(
-            actor=None, action="cycle.demo_loaded", organisation_id=coordinator.pk, obj=cycle,
-            changes={"invited": len(participations), "assessments": len(assessments),
-                     "final": sum(1 for s in steps if s == ParticipationStep.FINAL)},
+            actor=None,
+            action="cycle.demo_loaded",
+            organisation_id=coordinator.pk,
+            obj=cycle,
+            changes={
+                "invited": len(participations),
+                "assessments": len(assessments),
+                "final": sum(1 for s in steps if s == ParticipationStep.FINAL),
+            },
         )
         counts["cycles"] += 1
         counts["assessments"] += len(assessments)
@@ -432,14 +529,23 @@ def load_demo_monitor(*, actor, seed: int = 2026, today: date | None = None) -> 
     measure_codes = dict(BasicMeasure.objects.values_list("code", "pk"))
     statuses, connections = [], []
     for organisation_id, level in sorted(maturity.items()):
-        for code, (state, as_of) in demo.measure_states(seed, names[organisation_id], level, list(measure_codes), today).items():
-            statuses.append(MeasureStatus(organisation_id=organisation_id, measure_id=measure_codes[code], state=state, as_of=as_of))
+        for code, (state, as_of) in demo.measure_states(
+            seed, names[organisation_id], level, list(measure_codes), today
+        ).items():
+            statuses.append(
+                MeasureStatus(organisation_id=organisation_id, measure_id=measure_codes[code], state=state, as_of=as_of)
+            )
         plan = demo.soc_plan(seed, names[organisation_id], sector_of[organisation_id], level, today)
         if plan is not None:
             status, provider, planned_on, connected_on = plan
             connections.append(
-                SocConnection(organisation_id=organisation_id, status=status, provider=provider, planned_on=planned_on,
-                              connected_on=connected_on)
+                SocConnection(
+                    organisation_id=organisation_id,
+                    status=status,
+                    provider=provider,
+                    planned_on=planned_on,
+                    connected_on=connected_on,
+                )
             )
     existing_measures = set(MeasureStatus.objects.values_list("organisation_id", "measure_id"))
     statuses = [s for s in statuses if (s.organisation_id, s.measure_id) not in existing_measures]

@@ -80,18 +80,12 @@ def cycle_list(request):
     cycles = list(selectors.coordinated_cycles(request.user))
     for cycle in cycles:
         cycle.overview = selectors.participation_overview(cycle)
-    return render(
-        request, "monitor/cycle_list.html", {"cycles": cycles, "today": timezone.localdate()}
-    )
+    return render(request, "monitor/cycle_list.html", {"cycles": cycles, "today": timezone.localdate()})
 
 
 def _open_cycle_form(request, data=None):
     coordinators = visible_organisations(request.user, Action.SECTOR_COORDINATE).order_by("name")
-    sectors = (
-        Sector.objects.filter(serving_organisations__in=coordinators.values("pk"))
-        .distinct()
-        .order_by("id")
-    )
+    sectors = Sector.objects.filter(serving_organisations__in=coordinators.values("pk")).distinct().order_by("id")
     versions = (
         visible_versions(request.user)
         .filter(status=VersionStatus.PUBLISHED, scored=True)
@@ -169,10 +163,7 @@ def cycle_remind(request, cycle_id):
     services.request_reminders(actor=request.user, cycle=cycle)
     messages.success(
         request,
-        _(
-            "Reminders are being sent to organisations that have not finished yet. "
-            "Nobody gets the same reminder twice."
-        ),
+        _("Reminders are being sent to organisations that have not finished yet. Nobody gets the same reminder twice."),
     )
     return redirect("monitor:cycle_detail", cycle_id=cycle.public_id)
 
@@ -189,9 +180,7 @@ def _positions(user, organisation) -> list[dict]:
         if position is None:
             continue
         domains = {d.code: d.title for d in cycle.framework_version.domains.all()}
-        rows = [
-            ("overall", _("Overall"), position["overall"], position["percentiles"].get("overall"))
-        ]
+        rows = [("overall", _("Overall"), position["overall"], position["percentiles"].get("overall"))]
         for code, value in position["domains"].items():
             rows.append(
                 (
@@ -201,9 +190,7 @@ def _positions(user, organisation) -> list[dict]:
                     position["percentiles"].get(code),
                 )
             )
-        result.append(
-            {"cycle": cycle, "sector": reports.group_label(position["sector"]), "rows": rows}
-        )
+        result.append({"cycle": cycle, "sector": reports.group_label(position["sector"]), "rows": rows})
     return result
 
 
@@ -272,9 +259,7 @@ def organisation_monitor(request, organisation_id):
                     "can_take_part": can_take_part
                     and cycle.opens_on <= today <= cycle.closes_on
                     and step == ParticipationStep.INVITED,
-                    "assessment_url": assessment_url(participation.assessment)
-                    if participation.assessment
-                    else None,
+                    "assessment_url": assessment_url(participation.assessment) if participation.assessment else None,
                 }
             )
         ambition = Ambition.objects.filter(sector_id=organisation.sector_id).first()
@@ -287,9 +272,7 @@ def organisation_monitor(request, organisation_id):
                 "forecast": forecast,
                 "forecast_tone": reports.outlook_label(forecast.outlook)[0] if forecast else "",
                 "forecast_label": reports.outlook_label(forecast.outlook)[1] if forecast else "",
-                "forecast_sentence": reports.forecast_sentence(forecast, ambition)
-                if forecast and ambition
-                else "",
+                "forecast_sentence": reports.forecast_sentence(forecast, ambition) if forecast and ambition else "",
                 "gaps": _gaps(user, organisation),
             }
         )
@@ -314,11 +297,7 @@ def take_part(request, organisation_id, cycle_id):
         return redirect("monitor:organisation", organisation_id=organisation.public_id)
     messages.success(request, _("Your organisation takes part. The assessment has been started."))
     url = assessment_url(assessment)
-    return (
-        redirect(url)
-        if url
-        else redirect("monitor:organisation", organisation_id=organisation.public_id)
-    )
+    return redirect(url) if url else redirect("monitor:organisation", organisation_id=organisation.public_id)
 
 
 @require_http_methods(["GET", "POST"])
@@ -329,11 +308,7 @@ def measure_edit(request, organisation_id, code):
     if measure is None:
         raise Http404
     current = dict(selectors.measures_of(request.user, organisation)).get(measure)
-    initial = (
-        {"state": current.state, "as_of": current.as_of, "evidence": current.evidence}
-        if current
-        else {}
-    )
+    initial = {"state": current.state, "as_of": current.as_of, "evidence": current.evidence} if current else {}
     form = MeasureStatusForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -344,9 +319,7 @@ def measure_edit(request, organisation_id, code):
             _apply_errors(form, exc)
         else:
             messages.success(request, _("The status of the measure has been saved."))
-            return redirect(
-                reverse("monitor:organisation", args=[organisation.public_id]) + "#measures"
-            )
+            return redirect(reverse("monitor:organisation", args=[organisation.public_id]) + "#measures")
     context = {
         "organisation": organisation,
         "measure": measure,
@@ -380,9 +353,7 @@ def soc_edit(request, organisation_id):
     form = SocForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.set_soc_connection(
-                actor=request.user, organisation=organisation, **form.cleaned_data
-            )
+            services.set_soc_connection(actor=request.user, organisation=organisation, **form.cleaned_data)
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
@@ -406,9 +377,7 @@ def _chosen_cycle(request):
     if cycle is None and cycles:
         # The most recent cycle with a published cell, else the most recent one.
         published = set(
-            CycleAggregate.objects.filter(cycle__in=cycles, suppressed=False).values_list(
-                "cycle_id", flat=True
-            )
+            CycleAggregate.objects.filter(cycle__in=cycles, suppressed=False).values_list("cycle_id", flat=True)
         )
         cycle = next((c for c in cycles if c.pk in published), cycles[0])
     return cycles, cycle
@@ -451,9 +420,7 @@ def report(request, cycle_id, kind: str, as_pdf: bool = False):
         return render(request, "monitor/report.html", context)
     pdf = reports.render_pdf("monitor/report_pdf.html", context)
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{slug}-{cycle.opens_on:%Y}-{cycle.public_id}.pdf"'
-    )
+    response["Content-Disposition"] = f'attachment; filename="{slug}-{cycle.opens_on:%Y}-{cycle.public_id}.pdf"'
     return response
 
 
@@ -465,7 +432,5 @@ def export_xlsx(request, cycle_id):
         reports.workbook(picture),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = (
-        f'attachment; filename="aggregates-{cycle.opens_on:%Y}-{cycle.public_id}.xlsx"'
-    )
+    response["Content-Disposition"] = f'attachment; filename="aggregates-{cycle.opens_on:%Y}-{cycle.public_id}.xlsx"'
     return response

@@ -71,9 +71,7 @@ class OrganisationUpdateSerializer(StrictSerializer):
     """The details of an organisation that its own managers may change."""
 
     name = serializers.CharField(max_length=200, required=False)
-    student_count = serializers.IntegerField(
-        min_value=0, max_value=10_000_000, required=False, allow_null=True
-    )
+    student_count = serializers.IntegerField(min_value=0, max_value=10_000_000, required=False, allow_null=True)
     board_number = serializers.CharField(max_length=5, required=False, allow_blank=True)
     brin = serializers.CharField(max_length=6, required=False, allow_blank=True)
 
@@ -93,12 +91,8 @@ class MembershipSerializer(serializers.ModelSerializer):
 
 
 class MembershipQuery(QuerySerializer):
-    organisation = serializers.UUIDField(
-        required=False, help_text=_("Only the members of this organisation.")
-    )
-    search = serializers.CharField(
-        max_length=100, required=False, allow_blank=True, help_text=SEARCH_HELP
-    )
+    organisation = serializers.UUIDField(required=False, help_text=_("Only the members of this organisation."))
+    search = serializers.CharField(max_length=100, required=False, allow_blank=True, help_text=SEARCH_HELP)
     role = serializers.ChoiceField(choices=Role.choices, required=False)
     is_active = serializers.BooleanField(
         required=False,
@@ -146,9 +140,7 @@ class AuditEntrySerializer(serializers.ModelSerializer):
 
 
 class AuditEntryQuery(QuerySerializer):
-    organisation = serializers.UUIDField(
-        required=False, help_text=_("Only the entries of this organisation.")
-    )
+    organisation = serializers.UUIDField(required=False, help_text=_("Only the entries of this organisation."))
     search = serializers.CharField(
         max_length=100,
         required=False,
@@ -221,9 +213,7 @@ class MembershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
     def create(self, request):
         data = self.validated(InviteSerializer)
         try:
-            organisation = selectors.access_organisation(
-                request.user, data["organisation"], Action.MEMBER_MANAGE
-            )
+            organisation = selectors.access_organisation(request.user, data["organisation"], Action.MEMBER_MANAGE)
         except Http404:
             # Alike for an organisation that does not exist and one the user may not manage.
             raise ValidationError(
@@ -257,9 +247,7 @@ class MembershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
         services.deactivate_member(actor=request.user, membership=membership)
         return Response(MembershipSerializer(membership).data)
 
-    @extend_schema(
-        request=None, responses=MembershipSerializer, summary="Restore an ended membership"
-    )
+    @extend_schema(request=None, responses=MembershipSerializer, summary="Restore an ended membership")
     @action(detail=True, methods=["post"])
     def reactivate(self, request, id=None):
         """The person gets this role back, and their account is opened again if it was closed."""
@@ -269,9 +257,7 @@ class MembershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="Audit log of the organisations you manage", parameters=[AuditEntryQuery]
-    )
+    list=extend_schema(summary="Audit log of the organisations you manage", parameters=[AuditEntryQuery])
 )
 class AuditEntryViewSet(mixins.ListModelMixin, ScopedViewSet):
     """Recorded changes, newest first, of the organisations whose audit log the user may read."""

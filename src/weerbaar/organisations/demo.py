@@ -84,11 +84,7 @@ class DemoSector:
 
     def measured(self) -> list[DemoOrganisation]:
         """The boards and institutions (not their schools, not the support organisations)."""
-        return [
-            o
-            for o in self.organisations
-            if o.sector is not None and o.kind != OrganisationKind.SCHOOL
-        ]
+        return [o for o in self.organisations if o.sector is not None and o.kind != OrganisationKind.SCHOOL]
 
     def schools(self) -> list[DemoOrganisation]:
         return [o for o in self.organisations if o.kind == OrganisationKind.SCHOOL]
@@ -535,17 +531,13 @@ class _Codes:
         return self._unique(lambda: f"{self.rng.randint(0, 99):02d}{self._letters()}")
 
     def school_brin(self) -> str:
-        return self._unique(
-            lambda: f"{self.rng.randint(0, 99):02d}{self._letters()}{self.rng.randint(0, 99):02d}"
-        )
+        return self._unique(lambda: f"{self.rng.randint(0, 99):02d}{self._letters()}{self.rng.randint(0, 99):02d}")
 
     def _letters(self) -> str:
         return self.rng.choice(self._LETTERS) + self.rng.choice(self._LETTERS)
 
 
-def _unique_name(
-    rng: random.Random, templates: list[Callable[[random.Random], str]], used: set[str]
-) -> str:
+def _unique_name(rng: random.Random, templates: list[Callable[[random.Random], str]], used: set[str]) -> str:
     for _attempt in range(25):
         name = rng.choice(templates)(rng)
         if name not in used:
@@ -618,9 +610,7 @@ def generate_sector(organisations: int = 60, seed: int = 2026) -> DemoSector:
                     name=name,
                     kind=_INSTITUTION_KIND[code],
                     sector=code,
-                    board_number=codes.board_number()
-                    if funded and code != SectorCode.RESEARCH
-                    else "",
+                    board_number=codes.board_number() if funded and code != SectorCode.RESEARCH else "",
                     brin=codes.institution_brin() if has_brin else "",
                     student_count=int(rng.triangular(*sizes[:2], sizes[2])) if sizes else None,
                     is_funded=funded,
@@ -665,9 +655,7 @@ def generate_sector(organisations: int = 60, seed: int = 2026) -> DemoSector:
     return DemoSector(seed=seed, organisations=tuple(records), users=tuple(users))
 
 
-def _schools(
-    rng: random.Random, codes: _Codes, sector: str, board_key: str, *, first: bool
-) -> list[DemoOrganisation]:
+def _schools(rng: random.Random, codes: _Codes, sector: str, board_key: str, *, first: bool) -> list[DemoOrganisation]:
     count = _school_count(rng, sector)
     if first:
         # The demo board shows what a board with several schools looks like.

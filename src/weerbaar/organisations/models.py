@@ -35,21 +35,33 @@ class Organisation(PublicIdModel, TimestampedModel):
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=32, choices=OrganisationKind.choices)
     sector = models.ForeignKey(
-        Sector, on_delete=models.PROTECT, null=True, blank=True, related_name="organisations",
+        Sector,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisations",
         verbose_name=_("sector"),
     )
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("school board"),
         help_text=_("For a school: the board it falls under."),
     )
     board_number = models.CharField(
-        _("board number"), max_length=5, blank=True,
+        _("board number"),
+        max_length=5,
+        blank=True,
         validators=[RegexValidator(r"^\d{5}$", _("A board number has five digits."))],
         help_text=_("DUO's five-digit number of the competent authority (bevoegd gezag)."),
     )
     brin = models.CharField(
-        _("BRIN code"), max_length=6, blank=True,
+        _("BRIN code"),
+        max_length=6,
+        blank=True,
         validators=[RegexValidator(r"^\d{2}[A-Z]{2}(\d{2})?$", _("A BRIN code looks like 12AB or 12AB01."))],
     )
     student_count = models.PositiveIntegerField(
@@ -74,11 +86,13 @@ class Organisation(PublicIdModel, TimestampedModel):
         verbose_name_plural = _("organisations")
         constraints = [
             models.UniqueConstraint(
-                fields=["board_number"], condition=~models.Q(board_number=""),
+                fields=["board_number"],
+                condition=~models.Q(board_number=""),
                 name="organisations_organisation_unique_board_number",
             ),
             models.UniqueConstraint(
-                fields=["brin"], condition=~models.Q(brin=""),
+                fields=["brin"],
+                condition=~models.Q(brin=""),
                 name="organisations_organisation_unique_brin",
             ),
         ]

@@ -31,8 +31,8 @@ def visible_organisations(user, action: Action) -> QuerySet[Organisation]:
             sectors = Sector.objects.filter(serving_organisations__in=held).values("pk")
             condition |= Q(sector_id__in=sectors)
         elif reach == Reach.MEMBERS:
-            members = Organisation.council_members.through.objects.filter(
-                from_organisation_id__in=held
-            ).values("to_organisation_id")
+            members = Organisation.council_members.through.objects.filter(from_organisation_id__in=held).values(
+                "to_organisation_id"
+            )
             condition |= Q(pk__in=members)
     return Organisation.objects.filter(condition, is_active=True)

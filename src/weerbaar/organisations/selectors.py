@@ -49,7 +49,9 @@ def user_organisations(user) -> QuerySet[Organisation]:
     )
 
 
-def list_members(user, organisation: Organisation, search: str = "", include_inactive: bool = True) -> QuerySet[Membership]:
+def list_members(
+    user, organisation: Organisation, search: str = "", include_inactive: bool = True
+) -> QuerySet[Membership]:
     members = Membership.objects.visible_to(user, Action.MEMBER_VIEW).filter(organisation=organisation)
     if not include_inactive:
         members = members.filter(is_active=True)
@@ -72,16 +74,12 @@ def list_all_members(
     if organisation is not None:
         members = members.filter(organisation=organisation)
     if search:
-        members = members.filter(
-            Q(user__email__icontains=search) | Q(user__full_name__icontains=search)
-        )
+        members = members.filter(Q(user__email__icontains=search) | Q(user__full_name__icontains=search))
     if role:
         members = members.filter(role=role)
     if is_active is not None:
         members = members.filter(is_active=is_active)
-    return members.select_related("user", "organisation").order_by(
-        "organisation__name", "user__email", "role"
-    )
+    return members.select_related("user", "organisation").order_by("organisation__name", "user__email", "role")
 
 
 def list_own_memberships(user) -> QuerySet[Membership]:

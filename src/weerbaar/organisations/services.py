@@ -49,7 +49,9 @@ def _check_role_fits(organisation: Organisation, role: str) -> None:
 def _managers_left(organisation: Organisation, excluding: Membership) -> int:
     managing_roles = [role for role in Role.values if role_allows(role, Action.MEMBER_MANAGE)]
     return (
-        Membership.objects.filter(organisation=organisation, is_active=True, role__in=managing_roles, user__is_active=True)
+        Membership.objects.filter(
+            organisation=organisation, is_active=True, role__in=managing_roles, user__is_active=True
+        )
         .exclude(pk=excluding.pk)
         .count()
     )
@@ -94,8 +96,12 @@ def invite_member(*, actor, organisation: Organisation, email: str, role: str, f
         user.is_active = True
         user.save(update_fields=["is_active"])
     audit.record(
-        actor=actor, action="member.invited", organisation_id=organisation.pk, obj=membership,
-        object_label=email, changes={"email": email, "role": role, "new_account": created},
+        actor=actor,
+        action="member.invited",
+        organisation_id=organisation.pk,
+        obj=membership,
+        object_label=email,
+        changes={"email": email, "role": role, "new_account": created},
     )
     if created:
         transaction.on_commit(lambda: send_invitation(user=user, organisation=organisation))
@@ -116,9 +122,7 @@ def add_member(*, actor, organisation: Organisation, user, role: str) -> Members
     if membership is not None and membership.is_active:
         raise ValidationError({"role": _("This person already has this role here.")})
     if membership is None:
-        membership = Membership.objects.create(
-            user=user, organisation=organisation, role=role, invited_by=actor
-        )
+        membership = Membership.objects.create(user=user, organisation=organisation, role=role, invited_by=actor)
     else:
         membership.is_active = True
         membership.save(update_fields=["is_active", "updated_at"])
@@ -126,8 +130,12 @@ def add_member(*, actor, organisation: Organisation, user, role: str) -> Members
         user.is_active = True
         user.save(update_fields=["is_active"])
     audit.record(
-        actor=actor, action="member.added", organisation_id=organisation.pk, obj=membership,
-        object_label=user.email, changes={"email": user.email, "role": role},
+        actor=actor,
+        action="member.added",
+        organisation_id=organisation.pk,
+        obj=membership,
+        object_label=user.email,
+        changes={"email": user.email, "role": role},
     )
     return membership
 
@@ -146,8 +154,12 @@ def change_member_role(*, actor, membership: Membership, role: str) -> Membershi
     membership.role = role
     membership.save(update_fields=["role", "updated_at"])
     audit.record(
-        actor=actor, action="member.role_changed", organisation_id=membership.organisation_id,
-        obj=membership, object_label=membership.user.email, changes={"role": [old, role]},
+        actor=actor,
+        action="member.role_changed",
+        organisation_id=membership.organisation_id,
+        obj=membership,
+        object_label=membership.user.email,
+        changes={"role": [old, role]},
     )
     return membership
 
@@ -170,8 +182,12 @@ def deactivate_member(*, actor, membership: Membership) -> Membership:
         user.save(update_fields=["is_active"])
         end_sessions(user)
     audit.record(
-        actor=actor, action="member.deactivated", organisation_id=membership.organisation_id,
-        obj=membership, object_label=user.email, changes={"is_active": [True, False], "account_closed": account_closed},
+        actor=actor,
+        action="member.deactivated",
+        organisation_id=membership.organisation_id,
+        obj=membership,
+        object_label=user.email,
+        changes={"is_active": [True, False], "account_closed": account_closed},
     )
     return membership
 
@@ -187,8 +203,12 @@ def reactivate_member(*, actor, membership: Membership) -> Membership:
         membership.user.is_active = True
         membership.user.save(update_fields=["is_active"])
     audit.record(
-        actor=actor, action="member.reactivated", organisation_id=membership.organisation_id,
-        obj=membership, object_label=membership.user.email, changes={"is_active": [False, True]},
+        actor=actor,
+        action="member.reactivated",
+        organisation_id=membership.organisation_id,
+        obj=membership,
+        object_label=membership.user.email,
+        changes={"is_active": [False, True]},
     )
     return membership
 
@@ -227,7 +247,10 @@ def register_organisation(*, actor, **values) -> Organisation:
     if members:
         organisation.council_members.set(members)
     audit.record(
-        actor=actor, action="organisation.registered", organisation_id=organisation.pk, obj=organisation,
+        actor=actor,
+        action="organisation.registered",
+        organisation_id=organisation.pk,
+        obj=organisation,
         changes={"name": organisation.name, "kind": organisation.kind},
     )
     return organisation
@@ -238,7 +261,7 @@ BULK_BATCH_SIZE = 500
 
 def _chunks(items: list, size: int = BULK_BATCH_SIZE):
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 @transaction.atomic
@@ -291,8 +314,7 @@ def register_organisations(*, actor, organisations: list[dict]) -> list[Organisa
             in_use = Organisation.objects.filter(**{f"{field}__in": chunk})
             taken.update(in_use.values_list(field, flat=True))
         problems.extend(
-            f"{first_index[code]}: "
-            + _("%(label)s %(code)s is already in use.") % {"label": label, "code": code}
+            f"{first_index[code]}: " + _("%(label)s %(code)s is already in use.") % {"label": label, "code": code}
             for code in sorted(taken)
         )
     if problems:
@@ -304,11 +326,7 @@ def register_organisations(*, actor, organisations: list[dict]) -> list[Organisa
     for batch in _chunks(prepared):
         objects = Organisation.objects.bulk_create([organisation for organisation, _s, _m in batch])
         served_links.objects.bulk_create(
-            [
-                served_links(organisation_id=o.pk, sector_id=sector.pk)
-                for o, served, _m in batch
-                for sector in served
-            ],
+            [served_links(organisation_id=o.pk, sector_id=sector.pk) for o, served, _m in batch for sector in served],
             batch_size=BULK_BATCH_SIZE,
         )
         member_links.objects.bulk_create(
@@ -323,7 +341,9 @@ def register_organisations(*, actor, organisations: list[dict]) -> list[Organisa
         for organisation in objects:
             kinds[organisation.kind] = kinds.get(organisation.kind, 0) + 1
         audit.record(
-            actor=actor, action="organisation.registered_in_bulk", organisation_id=None,
+            actor=actor,
+            action="organisation.registered_in_bulk",
+            organisation_id=None,
             object_label=_("%(count)d organisations") % {"count": len(objects)},
             changes={
                 "count": len(objects),
@@ -385,13 +405,18 @@ def load_demo_sector(*, actor, sector: DemoSector, password: str) -> bool:
     password_hash = make_password(password)
     for person in sector.users:
         user = create_demo_account(
-            actor=None, email=person.email, full_name=person.full_name, password_hash=password_hash,
+            actor=None,
+            email=person.email,
+            full_name=person.full_name,
+            password_hash=password_hash,
             totp_secret=person.totp_secret,
         )
         organisation = created[person.organisation]
         add_member(actor=None, organisation=organisation, user=user, role=person.role)
     audit.record(
-        actor=None, action="demo.loaded", organisation_id=None,
+        actor=None,
+        action="demo.loaded",
+        organisation_id=None,
         changes={
             "seed": sector.seed,
             "organisations": len(measured),

@@ -43,8 +43,14 @@ def dashboard(request):
 @access_rule(Action.ORGANISATION_VIEW)
 def organisation_list(request):
     search = request.GET.get("q", "").strip()[:100]
-    page = Paginator(selectors.list_organisations(request.user, search=search), PAGE_SIZE).get_page(request.GET.get("page"))
-    template = "organisations/_organisation_rows.html" if request.htmx and not request.htmx.boosted else "organisations/organisation_list.html"
+    page = Paginator(selectors.list_organisations(request.user, search=search), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    template = (
+        "organisations/_organisation_rows.html"
+        if request.htmx and not request.htmx.boosted
+        else "organisations/organisation_list.html"
+    )
     return render(request, template, {"page": page, "search": search})
 
 
@@ -83,7 +89,9 @@ def organisation_edit(request, organisation_id):
 def member_list(request, organisation_id):
     organisation = selectors.access_organisation(request.user, organisation_id, Action.MEMBER_VIEW)
     search = request.GET.get("q", "").strip()[:100]
-    page = Paginator(selectors.list_members(request.user, organisation, search=search), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.list_members(request.user, organisation, search=search), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     can_manage = can(request.user, Action.MEMBER_MANAGE, organisation.pk)
     context = {
         "organisation": organisation,
@@ -93,7 +101,11 @@ def member_list(request, organisation_id):
         "invite_form": InviteForm(roles=_role_choices(organisation)) if can_manage else None,
         "role_choices": _role_choices(organisation),
     }
-    template = "organisations/_member_rows.html" if request.htmx and not request.htmx.boosted else "organisations/member_list.html"
+    template = (
+        "organisations/_member_rows.html"
+        if request.htmx and not request.htmx.boosted
+        else "organisations/member_list.html"
+    )
     return render(request, template, context)
 
 
@@ -105,8 +117,11 @@ def member_invite(request, organisation_id):
     if form.is_valid():
         try:
             membership = services.invite_member(
-                actor=request.user, organisation=organisation, email=form.cleaned_data["email"],
-                role=form.cleaned_data["role"], full_name=form.cleaned_data["full_name"],
+                actor=request.user,
+                organisation=organisation,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                full_name=form.cleaned_data["full_name"],
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
@@ -114,7 +129,14 @@ def member_invite(request, organisation_id):
             messages.success(request, _("%(email)s has been invited.") % {"email": membership.user.email})
             return redirect("organisations:member_list", organisation_id=organisation.public_id)
     page = Paginator(selectors.list_members(request.user, organisation), PAGE_SIZE).get_page(1)
-    context = {"organisation": organisation, "page": page, "search": "", "can_manage": True, "invite_form": form, "role_choices": _role_choices(organisation)}
+    context = {
+        "organisation": organisation,
+        "page": page,
+        "search": "",
+        "can_manage": True,
+        "invite_form": form,
+        "role_choices": _role_choices(organisation),
+    }
     return render(request, "organisations/member_list.html", context, status=400)
 
 
@@ -160,6 +182,12 @@ def member_reactivate(request, membership_id):
 def audit_log(request, organisation_id):
     organisation = selectors.access_organisation(request.user, organisation_id, Action.AUDIT_LOG_VIEW)
     search = request.GET.get("q", "").strip()[:100]
-    page = Paginator(selectors.list_audit_entries(request.user, organisation, search=search), PAGE_SIZE).get_page(request.GET.get("page"))
-    template = "organisations/_audit_rows.html" if request.htmx and not request.htmx.boosted else "organisations/audit_log.html"
+    page = Paginator(selectors.list_audit_entries(request.user, organisation, search=search), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    template = (
+        "organisations/_audit_rows.html"
+        if request.htmx and not request.htmx.boosted
+        else "organisations/audit_log.html"
+    )
     return render(request, template, {"organisation": organisation, "page": page, "search": search})

@@ -24,10 +24,7 @@ def read_files(paths: list[Path], *, oscal_code: str | None = None) -> list[Cata
             problems.append(f"{path}: no such file")
             continue
         if path.stat().st_size > MAX_FILE_BYTES:
-            problems.append(
-                f"{path}: the file is too large "
-                f"({path.stat().st_size} bytes; at most {MAX_FILE_BYTES})"
-            )
+            problems.append(f"{path}: the file is too large ({path.stat().st_size} bytes; at most {MAX_FILE_BYTES})")
             continue
         try:
             documents.append(read_document(path.name, path.read_bytes(), oscal_code=oscal_code))

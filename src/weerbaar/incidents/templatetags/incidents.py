@@ -79,13 +79,9 @@ def clock_state_label(state: str) -> str:
 
 @register.filter
 def tlp_badge(tlp: str) -> str:
-    return {"red": "danger", "amber+strict": "warning", "amber": "warning", "green": "ok"}.get(
-        tlp, "neutral"
-    )
+    return {"red": "danger", "amber+strict": "warning", "amber": "warning", "green": "ok"}.get(tlp, "neutral")
 
 
 @register.filter
 def status_badge(status: str) -> str:
-    return {"draft": "neutral", "new": "warning", "closed": "ok", "resolved": "ok"}.get(
-        status, "neutral"
-    )
+    return {"draft": "neutral", "new": "warning", "closed": "ok", "resolved": "ok"}.get(status, "neutral")

@@ -33,15 +33,11 @@ class Command(BaseCommand):
         user = get_user_model().objects.filter(email__iexact=email.strip()).first()
         if user is None:
             raise CommandError(f"No user with e-mail address {email}.")
-        authenticator = Authenticator.objects.filter(
-            user=user, type=Authenticator.Type.TOTP
-        ).first()
+        authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
         if authenticator is None:
             raise CommandError(f"{user.email} has no authenticator app set up.")
         try:
             secret = get_adapter().decrypt(authenticator.data["secret"])
         except (KeyError, ValueError) as exc:
-            raise CommandError(
-                f"The authenticator secret of {user.email} cannot be read: {exc}"
-            ) from exc
+            raise CommandError(f"The authenticator secret of {user.email} cannot be read: {exc}") from exc
         self.stdout.write(current_code(secret))

@@ -44,8 +44,7 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {file}: {exc.strerror}") from exc
         if size > settings.MAX_UPLOAD_BYTES:
             raise CommandError(
-                f"{file} is too large (at most {settings.MAX_UPLOAD_BYTES} bytes). "
-                "Nothing was imported."
+                f"{file} is too large (at most {settings.MAX_UPLOAD_BYTES} bytes). Nothing was imported."
             )
         try:
             parsed = read_scores(
@@ -56,19 +55,14 @@ class Command(BaseCommand):
             )
             counts = services.import_scores(actor=actor, assessment=target, rows=parsed.rows)
         except SpreadsheetError as exc:
-            raise CommandError(
-                "Nothing was imported:\n" + "\n".join(f"  {error}" for error in exc.errors)
-            ) from exc
+            raise CommandError("Nothing was imported:\n" + "\n".join(f"  {error}" for error in exc.errors)) from exc
         except ValidationError as exc:
-            raise CommandError(
-                "Nothing was imported:\n" + "\n".join(f"  {m}" for m in exc.messages)
-            ) from exc
+            raise CommandError("Nothing was imported:\n" + "\n".join(f"  {m}" for m in exc.messages)) from exc
         except PermissionDenied as exc:
             raise not_found from exc
         self.stdout.write(
             self.style.SUCCESS(
-                f"{target.title}: {counts['rows']} norms read from {file.name}, "
-                f"{counts['changed']} answers changed."
+                f"{target.title}: {counts['rows']} norms read from {file.name}, {counts['changed']} answers changed."
             )
         )
         if parsed.ignored_columns:

@@ -7,17 +7,12 @@ from weerbaar.frameworks.choices import CatalogueFormat
 
 
 class Command(BaseCommand):
-    help = (
-        "Write one framework version as YAML, CSV or OSCAL catalog JSON "
-        "(to standard output by default)."
-    )
+    help = "Write one framework version as YAML, CSV or OSCAL catalog JSON (to standard output by default)."
 
     def add_arguments(self, parser):
         parser.add_argument("code", help="framework code, e.g. IBP-FO")
         parser.add_argument("version", help="version label, e.g. 2024")
-        parser.add_argument(
-            "--format", dest="export_format", choices=CatalogueFormat.values, default="yaml"
-        )
+        parser.add_argument("--format", dest="export_format", choices=CatalogueFormat.values, default="yaml")
         parser.add_argument("--output", type=Path, help="file to write instead of standard output")
 
     @no_translations

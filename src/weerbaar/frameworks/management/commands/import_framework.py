@@ -10,12 +10,8 @@ from weerbaar.frameworks.management.files import read_files
 def report(command: BaseCommand, results) -> None:
     for result in results:
         if isinstance(result, services.ImportResult):
-            state = (
-                "imported" if result.created else "already present with the same content, unchanged"
-            )
-            command.stdout.write(
-                f"{result.version} ({result.version.get_status_display()}): {state}"
-            )
+            state = "imported" if result.created else "already present with the same content, unchanged"
+            command.stdout.write(f"{result.version} ({result.version.get_status_display()}): {state}")
         else:
             command.stdout.write(
                 f"mappings {result.source} → {result.target}: {result.added} added, "
@@ -33,12 +29,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="+", type=Path, help="catalogue or mapping files")
-        parser.add_argument(
-            "--draft", action="store_true", help="import versions as drafts instead of published"
-        )
-        parser.add_argument(
-            "--code", help="framework code for an OSCAL catalog that carries none of ours"
-        )
+        parser.add_argument("--draft", action="store_true", help="import versions as drafts instead of published")
+        parser.add_argument("--code", help="framework code for an OSCAL catalog that carries none of ours")
 
     @no_translations
     def handle(self, *args, files, draft, code, **options):

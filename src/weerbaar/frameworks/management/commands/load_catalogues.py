@@ -17,9 +17,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--directory", type=Path, default=CATALOGUE_DIR, help="where the catalogue files are"
-        )
+        parser.add_argument("--directory", type=Path, default=CATALOGUE_DIR, help="where the catalogue files are")
 
     @no_translations
     def handle(self, *args, directory, **options):

@@ -36,9 +36,7 @@ class Command(BaseCommand):
             default=60,
             help="Number of school boards and institutions (schools come on top). Default 60.",
         )
-        parser.add_argument(
-            "--seed", type=int, default=2026, help="Seed of the generator. Default 2026."
-        )
+        parser.add_argument("--seed", type=int, default=2026, help="Seed of the generator. Default 2026.")
 
     def handle(self, *args, organisations: int, seed: int, **options):
         if settings.PRODUCTION:
@@ -47,10 +45,7 @@ class Command(BaseCommand):
             raise CommandError("Set WEERBAAR_DEMO_PASSWORD: the demo logins need a password.")
         minimum = len(SECTOR_WEIGHTS)
         if not minimum <= organisations <= MAX_ORGANISATIONS:
-            raise CommandError(
-                f"--organisations must be between {minimum} (one per sector) "
-                f"and {MAX_ORGANISATIONS}."
-            )
+            raise CommandError(f"--organisations must be between {minimum} (one per sector) and {MAX_ORGANISATIONS}.")
         if User.objects.filter(email__in=DEMO_EMAILS).exists():
             self.stdout.write("The demo sector is already loaded; nothing was changed.")
         else:
@@ -60,9 +55,7 @@ class Command(BaseCommand):
             except ValidationError as exc:
                 # A clash with organisations already in the database (a BRIN code or board number
                 # taken): the transaction was rolled back, so nothing was written.
-                raise CommandError(
-                    f"The demo sector could not be loaded, nothing was changed: {exc}"
-                ) from exc
+                raise CommandError(f"The demo sector could not be loaded, nothing was changed: {exc}") from exc
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Demo sector loaded (seed {seed}): {len(sector.measured())} school boards and "
@@ -121,9 +114,7 @@ class Command(BaseCommand):
                 if user is None:
                     continue
                 # A demo person's own memberships: what the login is for.
-                memberships = list(
-                    user.memberships.filter(is_active=True).select_related("organisation")
-                )
+                memberships = list(user.memberships.filter(is_active=True).select_related("organisation"))
                 totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
                 secret = adapter.decrypt(totp.data["secret"]) if totp else "(none)"
                 for membership in memberships:
