@@ -8,7 +8,8 @@ gunicorn, none of the acknowledged reports lost. Figures, each printed as `metri
 - `incidents_p95`: 95th percentile latency in milliseconds, counted from the moment each request
   was due to be sent (so that a client falling behind does not hide a slow server);
 - `incidents_lost`: acknowledged reports missing from the database afterwards;
-- `incidents_errors`: requests that were not acknowledged (errors, time-outs).
+- `incidents_errors`: requests that were not acknowledged (errors, time-outs);
+- `incidents_app_cpu`: CPU time of the gunicorn processes per acknowledged report.
 
 Targets: the achieved rate is at least 97% of the rate asked for, and nothing is lost; each is
 printed as met or MISSED. The script exits 1 only when something is wrong rather than slow (an
@@ -194,6 +195,23 @@ def start_gunicorn(env: dict, port: int, workers: int) -> subprocess.Popen:
     raise RuntimeError("gunicorn did not answer /healthz within a minute")
 
 
+def group_cpu_seconds(pgid: int) -> float:
+    """CPU time (user and system) of every live process in a process group, from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # After the command name: state, ppid, pgrp, ... utime is the 12th, stime the 13th.
+        if int(fields[2]) == pgid:
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
 def stop(process: subprocess.Popen) -> None:
     try:
         os.killpg(process.pid, signal.SIGTERM)
@@ -337,9 +355,11 @@ def main() -> int:
             )
             port = free_port()
             process = start_gunicorn(env, port, args.workers)
+            cpu_before = group_cpu_seconds(process.pid)
             acknowledged, latencies, errors, elapsed = fire(
                 port, world["token"], world["organisation"], args.rate, args.seconds
             )
+            app_cpu = group_cpu_seconds(process.pid) - cpu_before
             stop(process)
             process = None
             present = stored_ids()
@@ -353,6 +373,9 @@ def main() -> int:
     print(f"incidents_p95: {percentile(latencies, 0.95) * 1000:.0f} ms")
     print(f"incidents_lost: {lost} reports")
     print(f"incidents_errors: {len(errors)} requests")
+    # What one report costs the app servers: on a shared machine the one figure that does not
+    # depend on what else runs.
+    print(f"incidents_app_cpu: {app_cpu * 1000 / max(len(acknowledged), 1):.1f} ms/report")
     if errors:
         counts = {e: errors.count(e) for e in sorted(set(errors))}
         print(f"# not acknowledged: {counts}", file=sys.stderr)

@@ -9,11 +9,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tests.factories import member
+from tests.factories import OrganisationFactory, member, sector
 from tests.incidents.conftest import report
 from weerbaar.core.models import AuditEntry
 from weerbaar.core.permissions import Role
-from weerbaar.incidents.models import Attachment, Incident, TimelineEntry
+from weerbaar.incidents import services
+from weerbaar.incidents.models import Attachment, Incident, Lesson, TimelineEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -239,3 +240,46 @@ def test_lesson_pages_and_the_nis2_setting(desk, client):
 
     client.force_login(desk.officer_b.user)
     assert client.get(f"/incidents/settings/{desk.board_a.public_id}/").status_code == 404
+
+
+def test_a_lesson_is_written_agreed_and_read_through_the_pages(desk, client):
+    incident = report(desk.officer_a)
+    services.triage(actor=desk.analyst.user, incident=incident, severity="low", category="fraud")
+    for status in ("resolved", "closed"):
+        services.change_status(
+            actor=desk.analyst.user, incident=incident, status=status, resolution_summary="Hersteld."
+        )
+    lesson_page = f"/incidents/{incident.public_id}/lesson/"
+    client.force_login(desk.officer_a.user)
+    assert client.get(lesson_page).status_code == 200
+    text = {
+        "title": "MFA had dit voorkomen",
+        "summary": "Een wachtwoord werd geraden.",
+        "recommendations": "Zet MFA aan.",
+        "tlp": "green",
+    }
+    assert client.post(lesson_page, text).status_code == 302
+    client.post(f"{lesson_page}agree/")
+    client.force_login(desk.analyst.user)
+    client.post(f"{lesson_page}agree/")
+
+    lesson = Lesson.objects.get()
+    assert lesson.status == "published"
+    client.force_login(desk.university_officer.user)
+    listing = client.get("/incidents/lessons/?q=MFA").content.decode()
+    assert "MFA had dit voorkomen" in listing
+    detail = client.get(f"/incidents/lessons/{lesson.public_id}/").content.decode()
+    assert "Zet MFA aan." in detail
+    assert "Stichting Alfa" not in detail
+
+
+def test_the_statistics_page_shows_only_publishable_figures(desk, client):
+    for board in [OrganisationFactory(sector=sector("PO")) for _ in range(6)]:
+        report(member(Role.IBP_OFFICER, board), category="availability")
+    report(desk.officer_a, category="intrusions")
+    client.force_login(desk.coordinator.user)
+
+    page = client.get("/incidents/statistics/").content.decode()
+
+    assert ">7<" in page  # seven incidents in all
+    assert page.count('numeric">6<') == 0  # the six availability incidents differ from the total by one

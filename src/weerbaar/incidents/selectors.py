@@ -96,7 +96,7 @@ def access_reporting_organisation(user, public_id) -> Organisation:
     """One organisation the user may report for, or 404 alike for one that does not exist and
     one they may not report for. One query, since every report passes here."""
     try:
-        return reporting_organisations(user).select_related("sector", "parent__sector").get(public_id=public_id)
+        return reporting_organisations(user).select_related("sector", "parent").get(public_id=public_id)
     except (Organisation.DoesNotExist, ValidationError, ValueError) as exc:
         raise Http404 from exc
 
