@@ -234,6 +234,7 @@ def test_the_navigation_shows_the_desk_to_roles_with_incident_work(desk, client)
 def test_lesson_pages_and_the_nis2_setting(desk, client):
     client.force_login(desk.officer_a.user)
     assert client.get("/incidents/lessons/").status_code == 200
+    assert f"/incidents/settings/{desk.board_a.public_id}/" in client.get("/incidents/").content.decode()
     response = client.post(f"/incidents/settings/{desk.board_a.public_id}/", {"nis2_applies": "true"})
     assert response.status_code == 302
     assert report(desk.officer_a).nis2_applies

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from weerbaar.core.permissions import Action, Reach, Role, roles_allowing
-from weerbaar.core.tenancy import access, can
+from weerbaar.core.tenancy import access, can, visible_organisations
 from weerbaar.incidents import statistics
 from weerbaar.incidents.choices import Category, ClockKind, IncidentStatus
 from weerbaar.incidents.clocks import Clock, ClockFacts, legal_clocks
@@ -90,6 +90,13 @@ def reporting_organisations(user) -> QuerySet[Organisation]:
     from weerbaar.organisations.choices import MEASURED_KINDS
 
     return institution_organisations(user, Action.INCIDENT_REPORT).filter(kind__in=MEASURED_KINDS).order_by("name")
+
+
+def nis2_settable_organisations(user) -> QuerySet[Organisation]:
+    """The user's own organisations whose NIS2 setting they may change."""
+    own = Membership.objects.filter(user=user, is_active=True).values("organisation_id")
+    changeable = visible_organisations(user, Action.ORGANISATION_CHANGE).values("pk")
+    return reporting_organisations(user).filter(pk__in=own).filter(pk__in=changeable)
 
 
 def access_reporting_organisation(user, public_id) -> Organisation:

@@ -107,6 +107,7 @@ def index(request):
         "can_report": selectors.reporting_organisations(user).exists(),
         "can_statistics": visible_organisations(user, Action.AGGREGATE_VIEW).exists(),
         "notices": selectors.notices_for(user),
+        "nis2_organisations": list(selectors.nis2_settable_organisations(user)),
     }
     template = "incidents/_incident_rows.html" if _fragment(request) else "incidents/index.html"
     return render(request, template, context)
