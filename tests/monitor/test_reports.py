@@ -55,27 +55,6 @@ def test_spreadsheet_numbers_and_plain_text_stay_as_they_are():
     assert reports.safe_cell("Primair onderwijs") == "Primair onderwijs"
 
 
-@pytest.mark.parametrize(
-    "url",
-    [
-        "https://example.org/tracker.css",
-        "file:///etc/passwd",
-        "weerbaar-static:../../config/settings.py",
-        "weerbaar-static:",
-        "weerbaar-static:monitor/does-not-exist.css",
-    ],
-)
-def test_the_pdf_fetches_nothing_but_our_own_static_files(url):
-    with pytest.raises(ValueError, match=r"refused|no static file"):
-        reports.static_file(url)
-
-
-def test_the_pdf_stylesheet_is_served_from_our_static_files():
-    body, mime_type = reports.static_file("weerbaar-static:monitor/report.css")
-    assert mime_type == "text/css"
-    assert b"@page" in body
-
-
 def test_the_xlsx_export_holds_every_aggregate_and_marks_suppressed_cells(client, monitor_world):
     monitor_world.cycle.name = '=HYPERLINK("http://x")'
     monitor_world.cycle.save()

@@ -7,11 +7,8 @@ WeasyPrint may load are the platform's own static files.
 """
 
 import io
-import mimetypes
 from dataclasses import dataclass
-from pathlib import Path
 
-from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +18,7 @@ from weerbaar.assessments.models import Assessment, NormScore
 from weerbaar.assessments.scoring import AssessmentScore, DomainScore
 from weerbaar.assessments.spreadsheet import FORMULA_START
 from weerbaar.frameworks.models import active_text
+from weerbaar.reports.pdf import STATIC_SCHEME, html_document
 
 SHEET_ANSWERS = "Zelfevaluatie"
 SHEET_RESULTS = "Resultaten"
@@ -39,7 +37,6 @@ ANSWER_COLUMNS = [
     "evidence",
 ]
 PDF_TEMPLATE = "assessments/assessment_export_pdf.html"
-STATIC_SCHEME = "weerbaar-static:"
 
 
 @dataclass(frozen=True)
@@ -244,33 +241,6 @@ def _date(value) -> str:
 # --- PDF -------------------------------------------------------------------------------------
 
 
-def static_file(url: str) -> tuple[bytes, str]:
-    """The bytes and type of one of the platform's static files named by a `weerbaar-static:`
-    URL; anything else is refused so that an export never fetches from the network or reads an
-    arbitrary file."""
-    if not url.startswith(STATIC_SCHEME):
-        raise ValueError(f"refused to fetch {url!r}: exports use only the platform's own static files")
-    relative = url[len(STATIC_SCHEME) :].split("?")[0].split("#")[0].lstrip("/")
-    if not relative or ".." in Path(relative).parts or "\\" in relative:
-        raise ValueError("refused a path outside the static files")
-    found = finders.find(relative)
-    if not found:
-        raise ValueError(f"no static file {relative!r}")
-    path = Path(found if isinstance(found, str) else found[0])
-    return path.read_bytes(), mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-
-
-def _fetcher():
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    class StaticOnlyFetcher(URLFetcher):
-        def fetch(self, url, headers=None):
-            body, mime_type = static_file(url)
-            return URLFetcherResponse(url, body, {"Content-Type": mime_type})
-
-    return StaticOnlyFetcher(allowed_protocols=())
-
-
 def pdf_html(data: ExportData) -> str:
     return render_to_string(
         PDF_TEMPLATE,
@@ -288,9 +258,7 @@ def pdf_html(data: ExportData) -> str:
 
 def pdf_document(data: ExportData):
     """The laid-out report (a WeasyPrint document: pages and metadata)."""
-    from weasyprint import HTML
-
-    return HTML(string=pdf_html(data), base_url=STATIC_SCHEME, url_fetcher=_fetcher()).render()
+    return html_document(pdf_html(data))
 
 
 def pdf(data: ExportData) -> bytes:

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "weerbaar.assessments",
     "weerbaar.monitor",
     "weerbaar.incidents",
+    "weerbaar.reports",
     "weerbaar.api",
 ]
 

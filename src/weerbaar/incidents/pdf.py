@@ -1,9 +1,6 @@
-"""PDF of a pre-filled document. The HTML carries its own styles; the renderer may fetch nothing at
-all (no network, no files), so a value typed into a report cannot make it read anything."""
+"""PDF of a pre-filled document. The HTML carries its own styles, so the shared renderer's
+static-only fetcher is all it may use: a value typed into a report cannot make it read anything."""
 
+from weerbaar.reports.pdf import html_to_pdf as render_pdf
 
-def render_pdf(html: str) -> bytes:
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
-    return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=())).write_pdf()
+__all__ = ["render_pdf"]

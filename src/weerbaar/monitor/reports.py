@@ -7,13 +7,9 @@ SVG on the server, with a title and a description, and each chart has a data tab
 """
 
 import io
-import mimetypes
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from django.conf import settings
-from django.contrib.staticfiles import finders
-from django.template.loader import render_to_string
 from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -25,6 +21,7 @@ from weerbaar.monitor.choices import SocStatus
 from weerbaar.monitor.forecast import AT_RISK_MARGIN, Outlook
 from weerbaar.monitor.models import Ambition, Cycle
 from weerbaar.organisations.choices import SectorCode
+from weerbaar.reports.pdf import render_pdf  # noqa: F401 -- the monitor report views render through this module
 
 TARGET = 3.0
 # An en dash for "no value" and a true minus sign for a decrease, as typeset text.
@@ -483,42 +480,6 @@ def trend_chart(trend: list[dict], groups: list[str]) -> SafeString:
 
 
 # --- PDF ------------------------------------------------------------------------------------
-
-STATIC_SCHEME = "weerbaar-static:"
-
-
-def static_file(url: str) -> tuple[bytes, str]:
-    """The bytes and type of one of our own static files named by a `weerbaar-static:` URL.
-    Anything else is refused, so rendering a report never reaches the network or reads an
-    arbitrary file."""
-    if not url.startswith(STATIC_SCHEME):
-        raise ValueError(f"refused to fetch {url!r}: reports use only the platform's own static files")
-    relative = url[len(STATIC_SCHEME) :].split("?")[0].split("#")[0].lstrip("/")
-    if not relative or ".." in Path(relative).parts or "\\" in relative:
-        raise ValueError("refused a path outside the static files")
-    found = finders.find(relative)
-    if not found:
-        raise ValueError(f"no static file {relative!r}")
-    path = Path(found if isinstance(found, str) else found[0])
-    return path.read_bytes(), mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-
-
-def _fetcher():
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    class StaticOnlyFetcher(URLFetcher):
-        def fetch(self, url, headers=None):
-            body, mime_type = static_file(url)
-            return URLFetcherResponse(url, body, {"Content-Type": mime_type})
-
-    return StaticOnlyFetcher(allowed_protocols=())
-
-
-def render_pdf(template: str, context: dict) -> bytes:
-    from weasyprint import HTML
-
-    html = render_to_string(template, {**context, "static_base": STATIC_SCHEME})
-    return HTML(string=html, base_url=STATIC_SCHEME, url_fetcher=_fetcher()).write_pdf()
 
 
 # --- XLSX -----------------------------------------------------------------------------------
