@@ -63,6 +63,8 @@ class Action(StrEnum):
     # Privacy.
     PRIVACY_VIEW = "privacy.view"
     PRIVACY_EDIT = "privacy.edit"
+    PRIVACY_ACCEPT = "privacy.accept"
+    PRIVACY_CATALOGUE = "privacy.catalogue"
     # Security posture: basic measures and SOC connection.
     POSTURE_VIEW = "posture.view"
     POSTURE_EDIT = "posture.edit"
@@ -115,6 +117,7 @@ ROLE_ACTIONS: dict[str, dict[Action, Reach]] = {
         Action.ASSESSMENT_APPROVE: Reach.TREE,
         Action.INCIDENT_VIEW: Reach.TREE,
         Action.PRIVACY_VIEW: Reach.TREE,
+        Action.PRIVACY_ACCEPT: Reach.TREE,
         Action.GOVERNANCE_APPROVE: Reach.TREE,
     },
     Role.SUPERVISORY_BOARD: {
@@ -141,6 +144,8 @@ ROLE_ACTIONS: dict[str, dict[Action, Reach]] = {
         Action.MEMBER_VIEW: Reach.OWN,
         Action.SECTOR_COORDINATE: Reach.OWN,
         Action.AGGREGATE_VIEW: Reach.OWN,
+        # Keeps the product catalogue and publishes central DPIAs for its sectors.
+        Action.PRIVACY_CATALOGUE: Reach.OWN,
     },
     Role.COUNCIL_MEMBER: {
         Action.ORGANISATION_VIEW: Reach.OWN,
