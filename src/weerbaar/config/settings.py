@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "weerbaar.assessments",
     "weerbaar.monitor",
     "weerbaar.incidents",
+    "weerbaar.governance",
+    "weerbaar.awareness",
     "weerbaar.reports",
     "weerbaar.api",
 ]
