@@ -75,6 +75,9 @@ class Action(StrEnum):
     GOVERNANCE_VIEW = "governance.view"
     GOVERNANCE_EDIT = "governance.edit"
     GOVERNANCE_APPROVE = "governance.approve"
+    # Awareness: campaigns, trainings, phishing simulations, crisis exercises.
+    AWARENESS_VIEW = "awareness.view"
+    AWARENESS_EDIT = "awareness.edit"
 
 
 _INSTITUTION_READ = {
@@ -84,6 +87,7 @@ _INSTITUTION_READ = {
     Action.ADVISORY_VIEW: Reach.TREE,
     Action.GOVERNANCE_VIEW: Reach.TREE,
     Action.POSTURE_VIEW: Reach.TREE,
+    Action.AWARENESS_VIEW: Reach.TREE,
 }
 
 ROLE_ACTIONS: dict[str, dict[Action, Reach]] = {
@@ -100,6 +104,7 @@ ROLE_ACTIONS: dict[str, dict[Action, Reach]] = {
         Action.PRIVACY_EDIT: Reach.TREE,
         Action.GOVERNANCE_EDIT: Reach.TREE,
         Action.POSTURE_EDIT: Reach.TREE,
+        Action.AWARENESS_EDIT: Reach.TREE,
     },
     Role.DPO: {
         **_INSTITUTION_READ,
