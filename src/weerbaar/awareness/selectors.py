@@ -1,12 +1,20 @@
 """Reads of the awareness app. Lists are always scoped to what the user may see; the year summary
 and the sector figures are plain aggregates for callers that checked access themselves."""
 
-from datetime import date
+from datetime import date, timedelta
 
-from django.db.models import Count, Max, Q, Sum
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
 
 from weerbaar.awareness.choices import ActivityKind, PeopleGroup
-from weerbaar.awareness.models import Activity, GroupParticipation
+from weerbaar.awareness.models import Activity, Enrolment, ExerciseFinding, GroupParticipation, TrainingOffer
+from weerbaar.core.permissions import Action
+from weerbaar.core.tenancy import access, visible_organisations
+from weerbaar.monitor.benchmark import OrganisationScores, aggregate_cycle
+from weerbaar.organisations.choices import MEASURED_KINDS
 from weerbaar.organisations.models import Organisation
 
 
@@ -65,3 +73,149 @@ def year_summary(*, organisation: Organisation, year: int) -> dict:
         "participation_rate": people["participated"] / people["invited"] if people["invited"] else None,
         "groups_exercised": [code for code in PeopleGroup.values if code in exercised],
     }
+
+
+# --- lists for a user ----------------------------------------------------------------------------
+
+
+def activities_for(user, organisation: Organisation, *, kind: str = "", year: int | None = None) -> QuerySet[Activity]:
+    qs = Activity.objects.visible_to(user, Action.AWARENESS_VIEW).filter(organisation=organisation)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if year:
+        qs = qs.filter(held_on__year=year)
+    return qs.annotate(finding_count=Count("findings", distinct=True)).order_by("-held_on", "-created_at")
+
+
+def access_activity(user, public_id, action: Action = Action.AWARENESS_VIEW) -> Activity:
+    return access(Activity.objects.select_related("organisation", "offer"), user, action, public_id=public_id)
+
+
+def participations_of(activity: Activity) -> list[GroupParticipation]:
+    return list(activity.participations.order_by("group"))
+
+
+def findings_of(activity: Activity) -> list[ExerciseFinding]:
+    return list(activity.findings.select_related("action", "action__owner").order_by("created_at", "id"))
+
+
+def awareness_organisations(user, action: Action = Action.AWARENESS_VIEW) -> QuerySet[Organisation]:
+    return visible_organisations(user, action).filter(kind__in=MEASURED_KINDS).order_by("name")
+
+
+def offers_for(user) -> QuerySet[TrainingOffer]:
+    """Courses of the central offer the user may read: published ones offered to a sector of an
+    organisation whose awareness the user may see, and every course of a coordinator the user
+    works for (drafts included)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return TrainingOffer.objects.none()
+    sectors = visible_organisations(user, Action.AWARENESS_VIEW).values("sector_id")
+    offered = TrainingOffer.objects.filter(published=True, sectors__in=sectors).values("pk")
+    own = TrainingOffer.objects.visible_to(user, Action.SECTOR_COORDINATE).values("pk")
+    return (
+        TrainingOffer.objects.filter(Q(pk__in=offered) | Q(pk__in=own))
+        .select_related("coordinator")
+        .prefetch_related("sectors")
+        .order_by("starts_on", "title")
+    )
+
+
+def access_offer(user, public_id) -> TrainingOffer:
+    try:
+        return offers_for(user).get(public_id=public_id)
+    except (TrainingOffer.DoesNotExist, ValidationError, ValueError) as exc:
+        raise Http404 from exc
+
+
+def access_offer_to_change(user, public_id) -> TrainingOffer:
+    offers = TrainingOffer.objects.select_related("coordinator")
+    return access(offers, user, Action.SECTOR_COORDINATE, public_id=public_id)
+
+
+def coordinator_organisations(user) -> QuerySet[Organisation]:
+    """Organisations for which the user may publish courses (its sector coordinators)."""
+    return visible_organisations(user, Action.SECTOR_COORDINATE).filter(served_sectors__isnull=False).distinct()
+
+
+def enrolments_for(user, offer: TrainingOffer) -> QuerySet[Enrolment]:
+    """The enrolments of the organisations the user may see (a coordinator sees how many
+    places were taken in total, not who: see offer_places)."""
+    return Enrolment.objects.visible_to(user, Action.AWARENESS_VIEW).filter(offer=offer).select_related("organisation")
+
+
+def offer_places(offer: TrainingOffer) -> dict:
+    return offer.enrolments.aggregate(organisations=Count("pk"), places=Sum("places", default=0))
+
+
+def enrollable_organisations(user, offer: TrainingOffer) -> QuerySet[Organisation]:
+    return awareness_organisations(user, Action.AWARENESS_EDIT).filter(sector__in=offer.sectors.all())
+
+
+# --- anonymised sector figures -------------------------------------------------------------------
+
+FIGURE_COLUMNS = ("participation", "phishing_report", "exercised")
+
+
+def organisation_values(today: date) -> list[OrganisationScores]:
+    """Per measured organisation its figures over the last year: participation rate, phishing
+    report rate (None when it had none) and whether it held a crisis exercise (1 or 0). Only the
+    aggregation reads these; nobody is shown one."""
+    from weerbaar.monitor.services import PARTICIPATING_KINDS
+
+    since = today - timedelta(days=365)
+    population = list(
+        Organisation.objects.filter(kind__in=PARTICIPATING_KINDS, is_active=True, sector__isnull=False).values_list(
+            "pk", "sector__code"
+        )
+    )
+    window = Activity.objects.filter(held_on__gt=since, held_on__lte=today)
+    people = {
+        row["activity__organisation_id"]: row
+        for row in GroupParticipation.objects.filter(activity__in=window)
+        .values("activity__organisation_id")
+        .annotate(invited=Sum("invited"), participated=Sum("participated"))
+    }
+    phishing = {
+        row["organisation_id"]: row
+        for row in window.filter(kind=ActivityKind.PHISHING)
+        .values("organisation_id")
+        .annotate(sent=Sum("sent"), reported=Sum("reported"))
+    }
+    exercised = set(window.filter(kind=ActivityKind.EXERCISE).values_list("organisation_id", flat=True))
+    result = []
+    for pk, code in population:
+        p, f = people.get(pk), phishing.get(pk)
+        participation = p["participated"] / p["invited"] if p and p["invited"] else None
+        report = f["reported"] / f["sent"] if f and f["sent"] else None
+        result.append(
+            OrganisationScores(
+                organisation_id=pk,
+                sector=code,
+                overall=participation,
+                domains={"phishing_report": report, "exercised": 1.0 if pk in exercised else 0.0},
+            )
+        )
+    return result
+
+
+def sector_figures(sector_codes: list[str], today: date | None = None, min_group: int | None = None) -> list[dict]:
+    """The anonymised awareness figures per group: 'all' sectors and each sector, each column
+    with the benchmark's rules (minimum group besides a viewer, suppression, no differencing
+    between groups or between columns). The groups are always computed over every sector, so
+    they are the same for every viewer; then only the groups within `sector_codes` are returned
+    ('all' only when every sector with organisations is within them)."""
+    today = today or timezone.localdate()
+    min_group = settings.BENCHMARK_MIN_GROUP if min_group is None else min_group
+    scores = organisation_values(today)
+    cells = aggregate_cycle(scores, ["phishing_report", "exercised"], min_group)
+    present = {s.sector for s in scores}
+    allowed = set(sector_codes)
+    groups = [code for code in sorted(present) if code in allowed]
+    if present and present <= allowed:
+        groups.insert(0, "all")
+    by_group: dict[str, dict] = {group: {"group": group} for group in groups}
+    for cell in cells:
+        if cell.group in by_group:
+            column = "participation" if cell.domain == "overall" else cell.domain
+            by_group[cell.group][column] = cell.stats
+    return [by_group[group] for group in groups]
