@@ -1,19 +1,30 @@
 """Session lifetime and the second-factor requirement."""
 
+import hashlib
 import time
 
-from allauth.mfa.models import Authenticator
+from allauth.account.adapter import get_adapter
+from allauth.usersessions import app_settings as usersessions_settings
+from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.messages import get_messages, info
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from weerbaar.accounts.selectors import mfa_required
+from weerbaar.accounts.selectors import signed_in
 
 SESSION_STARTED_KEY = "weerbaar_session_started"
+# When this session's idle expiry was last renewed and its activity recorded, and from which
+# address and browser: [unix time, ip, user-agent digest].
+SESSION_SEEN_KEY = "weerbaar_session_seen"
+# The idle expiry is renewed, and the session's activity recorded, at most once a minute: writing
+# the session on every request cost three queries and a disk sync per page. A session therefore
+# ends between 29 and 30 minutes after the last request, never later.
+SESSION_RENEW_SECONDS = 60
 
 # Paths a signed-in user without a second factor may still use: setting one up, signing out,
 # switching language, static files and the API (which has its own token rules).
@@ -56,7 +67,37 @@ class SessionLifetimeMiddleware:
                     return JsonResponse({"error": body}, status=401)
                 info(request, message)
                 return redirect(settings.LOGIN_URL)
+            _renew(request, now)
         return self.get_response(request)
+
+
+def _renew(request, now: int) -> None:
+    """Renew the idle expiry and record the session's activity (allauth's list of sessions, with
+    the last address and time seen) when a minute has passed, or at once when the address or
+    browser changed. Marking the session modified makes SessionMiddleware save it, which moves
+    the expiry 30 minutes on (SESSION_SAVE_EVERY_REQUEST is off for this reason)."""
+    session = request.session
+    if not session.session_key:
+        return
+    ip = get_adapter().get_client_ip(request)
+    agent = request.META.get("HTTP_USER_AGENT", "")
+    digest = hashlib.sha256(agent.encode()).hexdigest()[:16]
+    seen = session.get(SESSION_SEEN_KEY)
+    same_client = isinstance(seen, list) and len(seen) == 3 and seen[1:] == [ip, digest]
+    if same_client and 0 <= now - int(seen[0]) < SESSION_RENEW_SECONDS:
+        return
+    if usersessions_settings.TRACK_ACTIVITY:
+        updated = 0
+        if same_client:
+            # Only the time moved on: one UPDATE instead of allauth's read, compare and save.
+            updated = UserSession.objects.filter(session_key=session.session_key, user_id=request.user.pk).update(
+                last_seen_at=timezone.now()
+            )
+        if not updated:
+            # First request of the session, or a new address or browser: allauth records it and
+            # tells its listeners that the client changed.
+            UserSession.objects.create_from_request(request)
+    session[SESSION_SEEN_KEY] = [now, ip, digest]
 
 
 class RequireMfaMiddleware:
@@ -70,8 +111,7 @@ class RequireMfaMiddleware:
         if (
             user.is_authenticated
             and not request.path.startswith(_MFA_EXEMPT_PREFIXES)
-            and mfa_required(user)
-            and not Authenticator.objects.filter(user=user).exists()
+            and signed_in(request).owes_second_factor
         ):
             reason = _("Your role requires two-factor authentication. Set it up to continue.")
             _tell_once(request, reason)

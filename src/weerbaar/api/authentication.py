@@ -1,12 +1,11 @@
 """How API requests prove who they are: a personal access token, or the browser session of a
 user who has passed the second factor."""
 
-from allauth.mfa.models import Authenticator
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
-from weerbaar.accounts.selectors import mfa_required
+from weerbaar.accounts.selectors import signed_in
 from weerbaar.accounts.services import authenticate_api_token
 
 
@@ -37,8 +36,7 @@ class MfaSessionAuthentication(authentication.SessionAuthentication):
         result = super().authenticate(request)
         if result is None:
             return None
-        user = result[0]
-        if mfa_required(user) and not Authenticator.objects.filter(user=user).exists():
+        if signed_in(request._request).owes_second_factor:
             raise exceptions.PermissionDenied(_("Set up a second factor before using the API."))
         return result
 

@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "weerbaar.assessments",
     "weerbaar.monitor",
     "weerbaar.incidents",
+    "weerbaar.advisories",
+    "weerbaar.privacy",
     "weerbaar.governance",
     "weerbaar.awareness",
     "weerbaar.reports",
@@ -95,7 +97,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # Also records each session's activity for allauth's session list, at most once a minute
+    # (in place of allauth's UserSessionsMiddleware, which writes on every request).
     "weerbaar.accounts.middleware.SessionLifetimeMiddleware",
     "weerbaar.accounts.middleware.RequireMfaMiddleware",
 ]
@@ -169,11 +172,12 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "organisations:dashboard"
 LOGOUT_REDIRECT_URL = "account_login"
 
-# Sessions: 30 minutes idle (the cookie age, renewed on every request) and 12 hours absolute
+# Sessions: 30 minutes idle (the cookie age, renewed by requests) and 12 hours absolute
 # (enforced by SessionLifetimeMiddleware from the moment of sign-in).
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env_int("WEERBAAR_SESSION_IDLE_SECONDS", 30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+# Renewed at most once a minute by SessionLifetimeMiddleware rather than saved on every request.
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_ABSOLUTE_SECONDS = env_int("WEERBAAR_SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

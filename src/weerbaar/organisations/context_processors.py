@@ -1,5 +1,6 @@
 """Navigation shown in the page header, per role."""
 
+from weerbaar.accounts.selectors import signed_in
 from weerbaar.core.permissions import Action, role_allows
 
 
@@ -7,11 +8,8 @@ def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_memberships": []}
-    memberships = list(
-        user.memberships.filter(is_active=True, organisation__is_active=True)
-        .select_related("organisation")
-        .order_by("organisation__name")
-    )
+    # The memberships the second-factor check already read for this request: no query of its own.
+    memberships = [m for m in signed_in(request).memberships if m.organisation.is_active]
     home = []
     seen = set()
     for m in memberships:
