@@ -15,7 +15,9 @@ urlpatterns = [
     path("frameworks/", include("weerbaar.frameworks.urls")),
     path("assessments/", include("weerbaar.assessments.urls")),
     path("incidents/", include("weerbaar.incidents.urls")),
+    path("awareness/", include("weerbaar.awareness.urls")),
     path("monitor/", include("weerbaar.monitor.urls")),
+    path("governance/", include("weerbaar.governance.urls")),
     path("", include("weerbaar.organisations.urls")),
 ]
 
