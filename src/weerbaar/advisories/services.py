@@ -1,0 +1,643 @@
+"""Writes of the advisories app: taking in CSAF documents, writing advisories, inventories,
+matching, answers and notifications.
+
+Matching reads every institution's inventory keys: it is one of the deliberate cross-tenant
+readers (it writes exposures, it shows nothing). It finds its candidates by the indexed,
+normalised keys and compares versions only on that candidate set, so an advisory is matched
+against the whole sector in one query plus a bulk insert.
+"""
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.mail import send_mass_mail
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from weerbaar.advisories import csafdoc, matching
+from weerbaar.advisories.choices import HIGH_RISK_CVSS, AnswerState, Source, Tlp
+from weerbaar.advisories.models import (
+    Advisory,
+    AdvisoryProduct,
+    Answer,
+    Exposure,
+    InventoryItem,
+    Notification,
+    Provider,
+)
+from weerbaar.core import audit
+from weerbaar.core.permissions import Action, Role
+from weerbaar.core.tenancy import NotPermitted, require
+from weerbaar.organisations.models import Membership, Organisation
+
+MAX_INVENTORY_FILE = 2 * 1024 * 1024
+MAX_INVENTORY_ROWS = 5000
+MAX_NOTE = 4000
+
+
+class InputRefusedError(ValueError):
+    """An inventory or advisory file that is refused as a whole; `errors` lists every reason."""
+
+    def __init__(self, errors: Sequence[str]):
+        super().__init__("; ".join(errors))
+        self.errors = list(errors)
+
+
+# --- advisories -----------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    advisory: Advisory
+    created: bool
+    updated: bool
+
+
+def _may_publish(actor, owner: Organisation | None) -> None:
+    # The command line and the provider task act without a person (actor None): they are run by
+    # the operator. A person must hold the publish action for the owning organisation.
+    if actor is None:
+        return
+    if owner is None:
+        raise NotPermitted("an advisory taken in by a person needs an owning organisation")
+    require(actor, Action.ADVISORY_PUBLISH, owner.pk)
+
+
+def import_document(
+    *,
+    actor,
+    raw: bytes,
+    owner: Organisation | None,
+    source: str,
+    provider: Provider | None = None,
+    default_tlp: str | None = None,
+) -> ImportResult:
+    """Check a CSAF 2.0 document and keep it, or raise CsafError naming the failed test and keep
+    nothing. A newer version of an advisory already held replaces it; an older or equal one is
+    left alone. Matching runs after the commit."""
+    doc = csafdoc.load(raw)
+    summary = csafdoc.summarise(doc)
+    tlp = summary.tlp or default_tlp
+    if tlp is None:
+        raise csafdoc.CsafError("TLP", _("The document carries no TLP label; choose one."))
+    if tlp not in (Tlp.CLEAR, Tlp.GREEN) and owner is None:
+        raise csafdoc.CsafError("TLP", _("A TLP:AMBER or TLP:RED advisory needs an owning organisation."))
+    _may_publish(actor, owner)
+    with transaction.atomic():
+        existing = (
+            Advisory.objects.select_for_update()
+            .filter(publisher_namespace=summary.publisher_namespace, tracking_id=summary.tracking_id)
+            .first()
+        )
+        if existing is not None and existing.current_release >= summary.current_release:
+            return ImportResult(advisory=existing, created=False, updated=False)
+        advisory = existing or Advisory(
+            publisher_namespace=summary.publisher_namespace, tracking_id=summary.tracking_id
+        )
+        advisory.owner = owner if existing is None else (existing.owner or owner)
+        advisory.created_by = advisory.created_by or actor
+        advisory.source = source
+        advisory.provider = provider
+        for name in (
+            "publisher_name",
+            "version",
+            "status",
+            "category",
+            "title",
+            "lang",
+            "initial_release",
+            "current_release",
+            "cves",
+            "cvss_max",
+            "severity",
+            "kans",
+            "schade",
+            "summary",
+            "remediations",
+            "exploited",
+        ):
+            setattr(advisory, name, getattr(summary, name))
+        advisory.title = advisory.title[:500]
+        advisory.tlp = tlp
+        advisory.raw = raw
+        advisory.sha256 = csafdoc.sha256(raw)
+        advisory.save()
+        if existing is not None:
+            advisory.products.all().delete()
+        AdvisoryProduct.objects.bulk_create(
+            [
+                AdvisoryProduct(
+                    advisory=advisory,
+                    product_id=p.product_id[:200],
+                    name=p.name[:500],
+                    vendor=p.vendor[:200],
+                    product=p.product[:300],
+                    cpe=p.cpe[:500],
+                    purl=p.purl[:1000],
+                    purl_key=p.purl_key[:300],
+                    cpe_key=p.cpe_key[:300],
+                    name_key=p.name_key[:300],
+                    version_range=p.version_text[:500],
+                    status=p.status,
+                )
+                for p in summary.products
+            ],
+            batch_size=1000,
+        )
+        audit.record(
+            actor=actor,
+            action="advisory.updated" if existing else "advisory.imported",
+            organisation_id=owner.pk if owner else None,
+            obj=advisory,
+            object_label=advisory.tracking_id,
+            changes={"version": advisory.version, "source": source, "sha256": advisory.sha256},
+        )
+        advisory_id = advisory.pk
+        transaction.on_commit(lambda: _enqueue_match(advisory_id))
+    return ImportResult(advisory=advisory, created=existing is None, updated=existing is not None)
+
+
+def _enqueue_match(advisory_id: int) -> None:
+    from weerbaar.advisories.tasks import match_advisory_task
+
+    match_advisory_task.enqueue(advisory_id)
+
+
+def write_advisory(
+    *,
+    actor,
+    owner: Organisation,
+    title: str,
+    tlp: str,
+    summary: str,
+    cve: str = "",
+    cvss_vector: str = "",
+    kans: str = "",
+    schade: str = "",
+    remediation: str = "",
+    products: list[dict],
+) -> Advisory:
+    """An advisory a CERT writes on the platform, kept as the CSAF 2.0 document that `check`
+    accepts (so the export is valid CSAF)."""
+    require(actor, Action.ADVISORY_PUBLISH, owner.pk)
+    if not products:
+        raise InputRefusedError([_("Name at least one affected product.")])
+    now = timezone.now().replace(microsecond=0)
+    count = Advisory.objects.filter(owner=owner, source=Source.WRITTEN, initial_release__year=now.year).count()
+    tracking_id = f"WEERBAAR-{str(owner.public_id)[:8].upper()}-{now.year}-{count + 1:04d}"
+    cvss = csafdoc.cvss_object(cvss_vector) if cvss_vector.strip() else None
+    doc = csafdoc.build(
+        publisher_name=owner.name,
+        publisher_namespace=settings.SITE_URL,
+        tracking_id=tracking_id,
+        title=title,
+        tlp=tlp,
+        released=now,
+        summary=summary,
+        cve=cve,
+        cvss=cvss,
+        kans=kans,
+        schade=schade,
+        products=products,
+        remediation=remediation,
+    )
+    raw = json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8")
+    return import_document(actor=actor, raw=raw, owner=owner, source=Source.WRITTEN).advisory
+
+
+# --- matching -------------------------------------------------------------------------------------
+
+
+def _affected_products(products: Iterable[AdvisoryProduct]) -> list[matching.AffectedProduct]:
+    return [
+        matching.AffectedProduct(
+            ref=p.pk,
+            purl_key=p.purl_key,
+            cpe_key=p.cpe_key,
+            name_key=p.name_key,
+            versions=matching.parse_range(p.version_range),
+        )
+        for p in products
+    ]
+
+
+def _high_risk(advisory: Advisory, tier: int) -> bool:
+    sure = tier != matching.Tier.VERSION_NOT_STATED
+    severe = advisory.exploited or (advisory.cvss_max is not None and advisory.cvss_max >= Decimal(str(HIGH_RISK_CVSS)))
+    return sure and severe
+
+
+def match_advisory(advisory: Advisory) -> int:
+    """Compute the exposures of one advisory across every inventory; returns how many there are.
+    Exposures that stay keep the moment they were first found (the CERT's view over time)."""
+    products = list(advisory.products.all())
+    affected = _affected_products(products)
+    purls = {p.purl_key for p in affected if p.purl_key}
+    cpes = {p.cpe_key for p in affected if p.cpe_key}
+    names = {p.name_key for p in affected if p.name_key}
+    condition = Q(pk__in=[])
+    if purls:
+        condition |= Q(purl_key__in=purls)
+    if cpes:
+        condition |= Q(cpe_key__in=cpes)
+    if names:
+        condition |= Q(name_key__in=names)
+    candidates = InventoryItem.objects.filter(condition).values_list(
+        "pk", "organisation_id", "purl_key", "cpe_key", "name_key", "version"
+    )
+    owners: dict[int, int] = {}
+    items = []
+    for pk, org_id, purl_key, cpe_key, name_key, version in candidates.iterator(chunk_size=20000):
+        owners[pk] = org_id
+        items.append(matching.Item(ref=pk, purl_key=purl_key, cpe_key=cpe_key, name_key=name_key, version=version))
+    found = {m.item: m for m in matching.match(affected, items)}
+    return _store_exposures(advisory, found, owners, Q(advisory=advisory))
+
+
+def _store_exposures(advisory: Advisory, found: dict, owners: dict[int, int], scope: Q) -> int:
+    now = timezone.now()
+    with transaction.atomic():
+        existing = {
+            item_id: (pk, tier)
+            for pk, item_id, tier in Exposure.objects.filter(scope, advisory=advisory).values_list(
+                "pk", "item_id", "tier"
+            )
+        }
+        gone = [pk for item_id, (pk, _tier) in existing.items() if item_id not in found]
+        if gone:
+            Exposure.objects.filter(pk__in=gone).delete()
+        new = []
+        for item_id, result in found.items():
+            if item_id in existing:
+                pk, tier = existing[item_id]
+                if tier != result.tier:
+                    Exposure.objects.filter(pk=pk).update(tier=result.tier, product_id=result.product)
+                continue
+            new.append(
+                Exposure(
+                    advisory=advisory,
+                    organisation_id=owners[item_id],
+                    item_id=item_id,
+                    product_id=result.product,
+                    tier=int(result.tier),
+                    found_at=now,
+                )
+            )
+        Exposure.objects.bulk_create(new, batch_size=5000)
+        risky = {e.organisation_id for e in new if _high_risk(advisory, e.tier)}
+        if risky:
+            _notify(advisory, risky, now)
+    return len(found)
+
+
+def match_organisation(organisation: Organisation) -> int:
+    """Recompute the exposures of one institution against every advisory (its inventory changed)."""
+    items = list(
+        InventoryItem.objects.filter(organisation=organisation).values_list(
+            "pk", "purl_key", "cpe_key", "name_key", "version"
+        )
+    )
+    purls = {i[1] for i in items if i[1]}
+    cpes = {i[2] for i in items if i[2]}
+    names = {i[3] for i in items if i[3]}
+    condition = Q(pk__in=[])
+    if purls:
+        condition |= Q(purl_key__in=purls)
+    if cpes:
+        condition |= Q(cpe_key__in=cpes)
+    if names:
+        condition |= Q(name_key__in=names)
+    by_advisory: dict[int, list[AdvisoryProduct]] = {}
+    for product in AdvisoryProduct.objects.filter(condition):
+        by_advisory.setdefault(product.advisory_id, []).append(product)
+    owners = {pk: organisation.pk for pk, *_rest in items}
+    candidates = [matching.Item(ref=pk, purl_key=p, cpe_key=c, name_key=n, version=v) for pk, p, c, n, v in items]
+    total = 0
+    touched = set(by_advisory) | set(
+        Exposure.objects.filter(organisation=organisation).values_list("advisory_id", flat=True)
+    )
+    for advisory in Advisory.objects.filter(pk__in=touched):
+        found = {m.item: m for m in matching.match(_affected_products(by_advisory.get(advisory.pk, [])), candidates)}
+        total += _store_exposures(advisory, found, owners, Q(organisation=organisation))
+    return total
+
+
+# --- notifications --------------------------------------------------------------------------------
+
+
+def _notify(advisory: Advisory, organisation_ids: set[int], now) -> None:
+    """One in-app notification per IBP officer of each organisation, only for officers who may
+    read the advisory; the e-mail goes out through the task worker after the commit."""
+    officers = Membership.objects.filter(
+        organisation_id__in=organisation_ids, role=Role.IBP_OFFICER, is_active=True, user__is_active=True
+    ).select_related("user")
+    rows = []
+    for membership in officers:
+        if not Advisory.objects.visible_to(membership.user).filter(pk=advisory.pk).exists():
+            continue
+        rows.append(
+            Notification(
+                user=membership.user,
+                organisation_id=membership.organisation_id,
+                advisory=advisory,
+                created_at=now,
+            )
+        )
+    if rows:
+        Notification.objects.bulk_create(rows, ignore_conflicts=True)
+        transaction.on_commit(_enqueue_mail)
+
+
+def _enqueue_mail() -> None:
+    from weerbaar.advisories.tasks import send_notifications_task
+
+    send_notifications_task.enqueue()
+
+
+def send_notification_mail() -> int:
+    """E-mail every notification not yet mailed, once. The row is marked before the mail is sent
+    within the same transaction, so two workers never send the same message twice. TLP:RED
+    advisories are never described in mail; no advisory is: the mail says where to read it."""
+    sent = 0
+    with transaction.atomic():
+        pending = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(emailed_at__isnull=True)
+            .select_related("user", "advisory")[:500]
+        )
+        if not pending:
+            return 0
+        Notification.objects.filter(pk__in=[n.pk for n in pending]).update(emailed_at=timezone.now())
+        messages = []
+        for notification in pending:
+            subject = _("Weerbaar: an advisory matches your software")
+            body = "\n\n".join(
+                [
+                    _("An advisory with a high risk matches software in your inventory."),
+                    f"{settings.SITE_URL}/advisories/{notification.advisory.public_id}/",
+                    _("Sign in to read the details."),
+                ]
+            )
+            messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, [notification.user.email]))
+            sent += 1
+        send_mass_mail(messages, fail_silently=False)
+    return sent
+
+
+def mark_notifications_read(*, actor) -> int:
+    return Notification.objects.filter(user=actor, read_at__isnull=True).update(read_at=timezone.now())
+
+
+# --- inventories ----------------------------------------------------------------------------------
+
+
+def _clean_item(vendor: str, product: str, version: str, cpe: str, purl: str) -> tuple[dict, list[str]]:
+    errors = []
+    vendor, product, version, cpe, purl = (
+        (vendor or "").strip(),
+        (product or "").strip(),
+        (version or "").strip(),
+        (cpe or "").strip(),
+        (purl or "").strip(),
+    )
+    purl_key, purl_version = matching.parse_purl(purl)
+    cpe_key, cpe_version = matching.parse_cpe(cpe)
+    if purl and not purl_key:
+        errors.append(_("The package URL is not valid (it starts with pkg:type/name)."))
+    if cpe and not cpe_key:
+        errors.append(_("The CPE is not valid or names no vendor and product."))
+    if not product and purl_key:
+        product = purl_key.rsplit("/", 1)[-1]
+    if not vendor and cpe_key:
+        vendor = cpe_key.split(":")[0]
+    if not product:
+        errors.append(_("Name the product."))
+    for label, value, limit in ((_("vendor"), vendor, 200), (_("product"), product, 300), (_("version"), version, 100)):
+        if len(value) > limit:
+            errors.append(_("The %(field)s is longer than %(limit)s characters.") % {"field": label, "limit": limit})
+    version = version or purl_version or cpe_version
+    fields = {
+        "vendor": vendor[:200],
+        "product": product[:300],
+        "version": version[:100],
+        "cpe": cpe[:500],
+        "purl": purl[:1000],
+        "purl_key": purl_key[:300],
+        "cpe_key": cpe_key[:300],
+        "name_key": matching.name_key(vendor, product)[:300],
+    }
+    return fields, errors
+
+
+def _after_inventory_change(organisation_id: int) -> None:
+    from weerbaar.advisories.tasks import match_organisation_task
+
+    transaction.on_commit(lambda: match_organisation_task.enqueue(organisation_id))
+
+
+def add_item(
+    *, actor, organisation: Organisation, vendor: str, product: str, version: str = "", cpe: str = "", purl: str = ""
+) -> InventoryItem:
+    require(actor, Action.ADVISORY_ACKNOWLEDGE, organisation.pk)
+    fields, errors = _clean_item(vendor, product, version, cpe, purl)
+    if errors:
+        raise InputRefusedError(errors)
+    with transaction.atomic():
+        item = InventoryItem.objects.create(organisation=organisation, **fields)
+        audit.record(actor=actor, action="inventory.item_added", organisation_id=organisation.pk, obj=item)
+        _after_inventory_change(organisation.pk)
+    return item
+
+
+def update_item(*, actor, item: InventoryItem, **values) -> InventoryItem:
+    require(actor, Action.ADVISORY_ACKNOWLEDGE, item.organisation_id)
+    merged = {k: values.get(k, getattr(item, k)) for k in ("vendor", "product", "version", "cpe", "purl")}
+    fields, errors = _clean_item(**merged)
+    if errors:
+        raise InputRefusedError(errors)
+    with transaction.atomic():
+        changes = audit.field_changes(item, list(merged), merged)
+        for name, value in fields.items():
+            setattr(item, name, value)
+        item.save()
+        audit.record(
+            actor=actor,
+            action="inventory.item_changed",
+            organisation_id=item.organisation_id,
+            obj=item,
+            changes=changes,
+        )
+        _after_inventory_change(item.organisation_id)
+    return item
+
+
+def remove_item(*, actor, item: InventoryItem) -> None:
+    require(actor, Action.ADVISORY_ACKNOWLEDGE, item.organisation_id)
+    with transaction.atomic():
+        audit.record(actor=actor, action="inventory.item_removed", organisation_id=item.organisation_id, obj=item)
+        item.delete()
+        _after_inventory_change(item.organisation_id)
+
+
+def _read_upload(data: bytes) -> str:
+    if len(data) > MAX_INVENTORY_FILE:
+        raise InputRefusedError([_("The file is larger than 2 MB.")])
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputRefusedError([_("The file is not UTF-8 text.")]) from exc
+
+
+def _replace_inventory(*, actor, organisation: Organisation, rows: list[dict], kind: str) -> int:
+    errors = []
+    cleaned = []
+    for number, row in rows:
+        fields, row_errors = _clean_item(**row)
+        errors.extend(_("Line %(line)s: %(error)s") % {"line": number, "error": e} for e in row_errors)
+        cleaned.append(fields)
+    if not cleaned and not errors:
+        errors.append(_("The file lists no software."))
+    if errors:
+        raise InputRefusedError(errors[:50])
+    with transaction.atomic():
+        # Replacing, not adding: the file is the institution's list as it is now.
+        InventoryItem.objects.filter(organisation=organisation).delete()
+        InventoryItem.objects.bulk_create(
+            [InventoryItem(organisation=organisation, **fields) for fields in cleaned], batch_size=1000
+        )
+        audit.record(
+            actor=actor,
+            action=f"inventory.imported_{kind}",
+            organisation_id=organisation.pk,
+            obj=organisation,
+            changes={"items": len(cleaned)},
+        )
+        _after_inventory_change(organisation.pk)
+    return len(cleaned)
+
+
+def import_inventory_csv(*, actor, organisation: Organisation, data: bytes) -> int:
+    """Replace the inventory with a CSV file: a header row with vendor, product, version, cpe and
+    purl (version, cpe and purl may be left out). All or nothing."""
+    require(actor, Action.ADVISORY_ACKNOWLEDGE, organisation.pk)
+    text = _read_upload(data)
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    header = [h.strip().lower() for h in reader.fieldnames or []]
+    if "product" not in header:
+        raise InputRefusedError(
+            [_("The first line must name the columns; at least 'product' (and 'vendor', 'version').")]
+        )
+    rows = []
+    for number, row in enumerate(reader, start=2):
+        if number - 1 > MAX_INVENTORY_ROWS:
+            raise InputRefusedError([_("The file has more than %(max)s rows.") % {"max": MAX_INVENTORY_ROWS}])
+        values = {(k or "").strip().lower(): (v or "") for k, v in row.items() if not isinstance(v, list)}
+        if not any(values.values()):
+            continue
+        rows.append((number, {k: values.get(k, "") for k in ("vendor", "product", "version", "cpe", "purl")}))
+    return _replace_inventory(actor=actor, organisation=organisation, rows=rows, kind="csv")
+
+
+def import_inventory_cyclonedx(*, actor, organisation: Organisation, data: bytes) -> int:
+    """Replace the inventory with the components of a CycloneDX SBOM (JSON, any 1.x version)."""
+    require(actor, Action.ADVISORY_ACKNOWLEDGE, organisation.pk)
+    text = _read_upload(data)
+    try:
+        bom = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise InputRefusedError([_("The file is not JSON.")]) from exc
+    if not isinstance(bom, dict) or bom.get("bomFormat") != "CycloneDX":
+        raise InputRefusedError([_("The file is not a CycloneDX SBOM (bomFormat is not CycloneDX).")])
+    components: list[dict] = []
+    stack = list(bom.get("components") or [])
+    while stack:
+        component = stack.pop(0)
+        if not isinstance(component, dict):
+            continue
+        components.append(component)
+        stack.extend(component.get("components") or [])
+        if len(components) > MAX_INVENTORY_ROWS:
+            raise InputRefusedError([_("The file has more than %(max)s rows.") % {"max": MAX_INVENTORY_ROWS}])
+    rows = []
+    for number, component in enumerate(components, start=1):
+        supplier = component.get("supplier") or {}
+        vendor = component.get("publisher") or (supplier.get("name") if isinstance(supplier, dict) else "") or ""
+        vendor = vendor or component.get("group") or ""
+        rows.append(
+            (
+                number,
+                {
+                    "vendor": str(vendor),
+                    "product": str(component.get("name") or ""),
+                    "version": str(component.get("version") or ""),
+                    "cpe": str(component.get("cpe") or ""),
+                    "purl": str(component.get("purl") or ""),
+                },
+            )
+        )
+    return _replace_inventory(actor=actor, organisation=organisation, rows=rows, kind="cyclonedx")
+
+
+# --- answers --------------------------------------------------------------------------------------
+
+
+def answer(
+    *, actor, advisory: Advisory, organisation: Organisation, state: str, patched_on: date | None = None, note: str = ""
+) -> Answer:
+    """An institution's answer to an advisory: not affected, taking measures, or patched (with the
+    date)."""
+    require(actor, Action.ADVISORY_ACKNOWLEDGE, organisation.pk)
+    if not Advisory.objects.visible_to(actor).filter(pk=advisory.pk).exists():
+        raise NotPermitted("advisory not readable")
+    errors = []
+    if state not in AnswerState.values:
+        errors.append(_("Choose an answer."))
+    if state == AnswerState.PATCHED and patched_on is None:
+        errors.append(_("Give the date the update was installed."))
+    if patched_on is not None and patched_on > timezone.localdate():
+        errors.append(_("The date of the update lies in the future."))
+    if len(note) > MAX_NOTE:
+        errors.append(_("The note is longer than %(max)s characters.") % {"max": MAX_NOTE})
+    if errors:
+        raise InputRefusedError(errors)
+    if state != AnswerState.PATCHED:
+        patched_on = None
+    now = timezone.now()
+    with transaction.atomic():
+        record, created = Answer.objects.select_for_update().get_or_create(
+            advisory=advisory,
+            organisation=organisation,
+            defaults={
+                "state": state,
+                "patched_on": patched_on,
+                "note": note,
+                "answered_by": actor,
+                "first_answered_at": now,
+            },
+        )
+        changes = {}
+        if not created:
+            changes = audit.field_changes(record, ["state", "patched_on"], {"state": state, "patched_on": patched_on})
+            record.state, record.patched_on, record.note, record.answered_by = state, patched_on, note, actor
+            record.save()
+        audit.record(
+            actor=actor,
+            action="advisory.answered",
+            organisation_id=organisation.pk,
+            obj=record,
+            object_label=advisory.tracking_id,
+            changes=changes or {"state": state},
+        )
+    return record
