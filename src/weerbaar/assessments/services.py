@@ -5,7 +5,9 @@ change it, and the pages, the API and the importers only write through these fun
 import hashlib
 import math
 import mimetypes
-from datetime import date, datetime, time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -918,3 +920,72 @@ def load_demo_assessments(*, actor=None, seed: int = 2026, today: date | None = 
         )
         counts[plan.status] += 1
     return counts
+
+
+# Where evidence files are stored (the upload_to of Evidence.file without its date folders).
+EVIDENCE_FOLDER = "evidence"
+
+
+@dataclass(frozen=True)
+class EvidenceSweep:
+    """What a sweep of the evidence folder found: every stored file, those no evidence row points
+    at (with their total size), those of them left alone because they are too new, and how many
+    were removed."""
+
+    stored: int
+    unreferenced: list[str]
+    unreferenced_bytes: int
+    too_new: int
+    removed: int
+
+
+def _stored_files(storage, folder: str) -> Iterator[str]:
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in files:
+        yield f"{folder}/{name}"
+    for sub in folders:
+        yield from _stored_files(storage, f"{folder}/{sub}")
+
+
+def sweep_unreferenced_evidence_files(
+    *, delete: bool, min_age: timedelta = timedelta(hours=24), now: datetime | None = None
+) -> EvidenceSweep:
+    """Find, and with delete=True remove, stored evidence files that no evidence row points at.
+
+    They are left behind when an upload's transaction rolls back after the file was written (the
+    row disappears, the file stays). A maintenance job without a person behind it, so it reads
+    file names across organisations; it shows nothing of their content. Files younger than
+    min_age are skipped: their row may belong to an upload whose transaction is still open."""
+    storage = Evidence._meta.get_field("file").storage
+    stored = sorted(_stored_files(storage, EVIDENCE_FOLDER))
+    referenced = set(Evidence.objects.exclude(file="").values_list("file", flat=True))
+    cutoff = (now or timezone.now()) - min_age
+    unreferenced, too_new, size = [], 0, 0
+    for name in stored:
+        if name in referenced:
+            continue
+        if storage.get_modified_time(name) > cutoff:
+            too_new += 1
+            continue
+        unreferenced.append(name)
+        size += storage.size(name)
+    removed = 0
+    if delete and unreferenced:
+        for name in unreferenced:
+            # Re-checked one by one: a row may have been written for this name since the list was made.
+            if not Evidence.objects.filter(file=name).exists():
+                storage.delete(name)
+                removed += 1
+        with transaction.atomic():
+            audit.record(
+                actor=None,
+                action="assessment.unreferenced_evidence_removed",
+                organisation_id=None,
+                changes={"files": removed, "bytes": size},
+            )
+    return EvidenceSweep(
+        stored=len(stored), unreferenced=unreferenced, unreferenced_bytes=size, too_new=too_new, removed=removed
+    )
