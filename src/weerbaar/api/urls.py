@@ -5,6 +5,13 @@ from weerbaar.accounts.api import MeView, PersonalAccessTokenViewSet
 from weerbaar.api.views import DocsView, SchemaView
 from weerbaar.assessments.api import AssessmentViewSet, ImprovementActionViewSet, ScoreViewSet
 from weerbaar.frameworks.api import FrameworkVersionViewSet, FrameworkViewSet, NormViewSet
+from weerbaar.governance.api import (
+    BudgetViewSet,
+    ParagraphViewSet,
+    SectorFiguresViewSet,
+    SectorSettingsViewSet,
+    SupervisionViewSet,
+)
 from weerbaar.incidents.api import IncidentStatisticsViewSet, IncidentViewSet, LessonViewSet
 from weerbaar.monitor.api import BenchmarkViewSet, CycleViewSet, OrganisationMonitorViewSet, PostureViewSet
 from weerbaar.organisations.api import AuditEntryViewSet, MembershipViewSet, OrganisationViewSet
@@ -33,6 +40,11 @@ router.register("monitor/cycles", CycleViewSet, basename="monitor-cycle")
 router.register("monitor/benchmarks", BenchmarkViewSet, basename="monitor-benchmark")
 router.register("monitor/positions", OrganisationMonitorViewSet, basename="monitor-position")
 router.register("monitor/posture", PostureViewSet, basename="monitor-posture")
+router.register("governance/budgets", BudgetViewSet, basename="governance-budget")
+router.register("governance/paragraphs", ParagraphViewSet, basename="governance-paragraph")
+router.register("governance/supervision", SupervisionViewSet, basename="governance-supervision")
+router.register("governance/sector-figures", SectorFiguresViewSet, basename="governance-sector-figures")
+router.register("governance/sector-settings", SectorSettingsViewSet, basename="governance-sector-settings")
 
 app_name = "api"
 urlpatterns = [
