@@ -1,9 +1,12 @@
 """Session rules: 30 minutes idle, 12 hours at most, and ended at once when an account closes."""
 
+import re
+
 import pytest
 from allauth.usersessions.models import UserSession
 from django.contrib.sessions.models import Session
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from tests.accounts.flows import LOGIN_URL, sign_in, signed_in_user_id
@@ -150,3 +153,25 @@ def test_a_session_created_outside_the_sign_in_pages_also_stops_when_the_account
     deactivate_member(actor=manager, membership=leaving)
 
     assert sent_to_sign_in(client.get("/"))
+
+
+def nav_link(response, href: str) -> str | None:
+    """The <a> tag with this href in the site's main navigation, if there is one."""
+    navigation = re.search(r'<nav class="site-nav".*?</nav>', response.content.decode(), re.S)
+    assert navigation, "the page has no main navigation"
+    link = re.search(rf'<a [^>]*href="{re.escape(href)}"[^>]*>', navigation.group(0))
+    return link.group(0) if link else None
+
+
+def test_the_sessions_page_is_linked_from_the_navigation(client, organisation):
+    person = member(Role.IBP_OFFICER, organisation).user
+    sign_in(client, person.email)
+    sessions_url = reverse("usersessions_list")
+
+    link = nav_link(client.get("/"), sessions_url)
+    assert link
+    assert "aria-current" not in link
+
+    page = client.get(sessions_url)
+    assert page.status_code == 200
+    assert 'aria-current="page"' in nav_link(page, sessions_url)
