@@ -64,9 +64,11 @@ def training(officer, held_on=None, **values):
 
 
 @pytest.fixture(autouse=True)
-def _english():
+def _english(client, settings):
     """Messages are asserted in their English source text, whatever the active language."""
     from django.utils import translation
 
+    # Pages follow the language cookie; assertions use the English source text.
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     with translation.override("en"):
         yield
