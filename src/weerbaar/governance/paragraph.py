@@ -165,7 +165,8 @@ def _maturity(facts: dict, language: str) -> str:
             _pick(
                 language,
                 f"{m['domains_at_target']} van de {m['domains']} domeinen zitten op of boven het streefniveau.",
-                f"{m['domains_at_target']} of the {m['domains']} domains are at or above their target level.",
+                f"{m['domains_at_target']} of the {m['domains']} domains "
+                f"{'is' if m['domains_at_target'] == 1 else 'are'} at or above their target level.",
             )
         )
     if m.get("change") is not None:
@@ -314,13 +315,17 @@ def _awareness(facts: dict, language: str) -> str:
         return _pick(
             language, "Gegevens over bewustwording zijn niet beschikbaar.", "No awareness figures are available."
         )
+    campaigns, trainings, simulations = a["campaigns"] or 0, a["trainings"] or 0, a["phishing_simulations"] or 0
     parts = [
         _pick(
             language,
-            f"In {facts['year']} waren er {a['campaigns'] or 0} bewustwordingscampagnes, {a['trainings'] or 0} "
-            f"trainingen en {a['phishing_simulations'] or 0} phishingsimulaties.",
-            f"In {facts['year']} there were {a['campaigns'] or 0} awareness campaigns, {a['trainings'] or 0} "
-            f"trainings and {a['phishing_simulations'] or 0} phishing simulations.",
+            f"In {facts['year']} waren er {_plural(campaigns, 'bewustwordingscampagne', 'bewustwordingscampagnes')}, "
+            f"{_plural(trainings, 'training', 'trainingen')} en "
+            f"{_plural(simulations, 'phishingsimulatie', 'phishingsimulaties')}.",
+            f"In {facts['year']} there {'was' if campaigns == 1 else 'were'} "
+            f"{_plural(campaigns, 'awareness campaign', 'awareness campaigns')}, "
+            f"{_plural(trainings, 'training', 'trainings')} and "
+            f"{_plural(simulations, 'phishing simulation', 'phishing simulations')}.",
         )
     ]
     if a.get("phishing_report_rate") is not None:
