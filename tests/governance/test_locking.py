@@ -36,12 +36,14 @@ def test_workflow_and_who_may_do_what(world):
         services.edit_paragraph(actor=world.ibp, paragraph=paragraph, text_nl="x")
     services.return_paragraph(actor=world.board, paragraph=paragraph, note="Graag korter.")
     paragraph.refresh_from_db()
-    assert paragraph.status == "draft" and paragraph.return_note == "Graag korter."
+    assert paragraph.status == "draft"
+    assert paragraph.return_note == "Graag korter."
     services.edit_paragraph(actor=world.ibp, paragraph=paragraph, text_nl="Korter.")
     services.submit_paragraph(actor=world.ibp, paragraph=paragraph)
     services.approve_paragraph(actor=world.board, paragraph=paragraph)
     paragraph.refresh_from_db()
-    assert paragraph.is_locked and paragraph.approved_by == world.board
+    assert paragraph.is_locked
+    assert paragraph.approved_by == world.board
     actions = list(
         AuditEntry.objects.filter(object_id=str(paragraph.public_id)).order_by("seq").values_list("action", flat=True)
     )
@@ -69,7 +71,8 @@ def test_locked_paragraph_refused_by_the_services(world):
             attempt()
         assert "locked" in str(exc.value)
     paragraph.refresh_from_db()
-    assert paragraph.text_nl == "Onze eigen tekst." and paragraph.status == "approved"
+    assert paragraph.text_nl == "Onze eigen tekst."
+    assert paragraph.status == "approved"
     assert AuditEntry.objects.count() == entries
 
 
@@ -83,7 +86,8 @@ def test_locked_paragraph_refused_by_the_page(client, world):
     assert "locked" in response.content.decode() or "vergrendeld" in response.content.decode()
     response = client.post(reverse("governance:paragraph_submit", args=[paragraph.public_id]), follow=True)
     paragraph.refresh_from_db()
-    assert paragraph.text_nl == "Onze eigen tekst." and paragraph.status == "approved"
+    assert paragraph.text_nl == "Onze eigen tekst."
+    assert paragraph.status == "approved"
 
 
 def test_locked_paragraph_refused_by_the_api(client, world):
@@ -96,7 +100,8 @@ def test_locked_paragraph_refused_by_the_api(client, world):
     paragraph.refresh_from_db()
     assert paragraph.text_nl == "Onze eigen tekst."
     body = client.get(url).json()
-    assert body["locked"] is True and body["status"] == "approved"
+    assert body["locked"] is True
+    assert body["status"] == "approved"
 
 
 def test_a_change_after_approval_is_a_new_version(world):
@@ -106,7 +111,8 @@ def test_a_change_after_approval_is_a_new_version(world):
     assert second.text_nl == first.text_nl
     services.edit_paragraph(actor=world.ibp, paragraph=second, text_nl="Versie twee.")
     first.refresh_from_db()
-    assert first.text_nl == "Onze eigen tekst." and first.is_locked
+    assert first.text_nl == "Onze eigen tekst."
+    assert first.is_locked
     # Only one open version at a time, and only from the newest approved one.
     with pytest.raises(ValidationError):
         services.start_new_version(actor=world.ibp, paragraph=first)
@@ -136,7 +142,8 @@ def test_the_api_runs_the_whole_workflow(client, world):
     assert client.post(f"/api/v1/governance/paragraphs/{paragraph_id}/approve/").status_code == 404
     signed_in(client, world.board)
     response = client.post(f"/api/v1/governance/paragraphs/{paragraph_id}/approve/")
-    assert response.status_code == 200 and response.json()["locked"] is True
+    assert response.status_code == 200
+    assert response.json()["locked"] is True
     response = client.post(
         "/api/v1/governance/paragraphs/",
         {"organisation": str(world.organisation.public_id), "year": world.year, "extra": 1},
