@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 from weerbaar.accounts.api import MeView, PersonalAccessTokenViewSet
 from weerbaar.api.views import DocsView, SchemaView
 from weerbaar.assessments.api import AssessmentViewSet, ImprovementActionViewSet, ScoreViewSet
+from weerbaar.awareness.api import ActivityViewSet, AwarenessFiguresViewSet, TrainingOfferViewSet
 from weerbaar.frameworks.api import FrameworkVersionViewSet, FrameworkViewSet, NormViewSet
 from weerbaar.governance.api import (
     BudgetViewSet,
@@ -40,6 +41,9 @@ router.register("monitor/cycles", CycleViewSet, basename="monitor-cycle")
 router.register("monitor/benchmarks", BenchmarkViewSet, basename="monitor-benchmark")
 router.register("monitor/positions", OrganisationMonitorViewSet, basename="monitor-position")
 router.register("monitor/posture", PostureViewSet, basename="monitor-posture")
+router.register("awareness/activities", ActivityViewSet, basename="awareness-activity")
+router.register("awareness/training-offer", TrainingOfferViewSet, basename="awareness-offer")
+router.register("awareness/sector-figures", AwarenessFiguresViewSet, basename="awareness-sector-figures")
 router.register("governance/budgets", BudgetViewSet, basename="governance-budget")
 router.register("governance/paragraphs", ParagraphViewSet, basename="governance-paragraph")
 router.register("governance/supervision", SupervisionViewSet, basename="governance-supervision")
