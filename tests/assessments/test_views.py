@@ -792,8 +792,12 @@ def test_sector_coordinator_sees_counts_of_overdue_audits_only(client, people):
     version = published_version()
     universities = [
         OrganisationFactory(name=f"Instelling WO {n}", kind=OrganisationKind.INSTITUTION, sector=sector("WO"))
-        for n in range(3)
+        for n in range(7)
     ]
+    # Five hogescholen: too few to count without singling one out.
+    for n in range(5):
+        OrganisationFactory(name=f"Instelling HBO {n}", kind=OrganisationKind.INSTITUTION, sector=sector("HBO"))
+    coordinator_org.served_sectors.add(sector("HBO"))
     for index, finalised in enumerate([timezone.now() - timedelta(days=30), timezone.now() - timedelta(days=400)]):
         officer = member(Role.IBP_OFFICER, universities[index]).user
         audit = services.start_assessment(
@@ -805,11 +809,21 @@ def test_sector_coordinator_sees_counts_of_overdue_audits_only(client, people):
         Assessment.objects.filter(pk=audit.pk).update(status=AssessmentStatus.FINAL, finalised_at=finalised)
 
     rows = selectors.overdue_audit_counts(coordinator)
-    assert [(r["sector"].code, r["organisations"], r["overdue"], r["never_audited"]) for r in rows] == [("WO", 3, 2, 1)]
+    shown = [r for r in rows if not r["suppressed"]]
+    assert [(r["sector"].code, r["organisations"], r["covered"], r["overdue"], r["never_audited"]) for r in shown] == [
+        ("WO", 7, 1, 6, 5)
+    ]
+    (hidden,) = [r for r in rows if r["suppressed"]]
+    assert hidden["sector"].code == "HBO"
+    assert "overdue" not in hidden
+    assert "organisations" not in hidden
+    # A report narrows to its own sectors, never beyond the reader's reach.
+    assert [r["sector"].code for r in selectors.overdue_audit_counts(coordinator, ["WO", "MBO"])] == ["WO"]
     response = as_user(client, coordinator).get(url("overdue_audits"))
     html = response.content.decode()
     assert response.status_code == 200
     assert "Instelling WO" not in html  # counts, no names
+    assert nl("suppressed (too few participants)") in html
     assert (
         url("overdue_audits") in as_user(client, coordinator).get(reverse("organisations:dashboard")).content.decode()
     )

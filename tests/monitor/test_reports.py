@@ -11,9 +11,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from openpyxl import load_workbook
 
-from tests.factories import OrganisationFactory, published_version, sector
+from tests.factories import OrganisationFactory, member, published_version, sector
 from weerbaar.assessments.choices import AssessmentKind, AssessmentStatus
 from weerbaar.assessments.models import Assessment
+from weerbaar.assessments.selectors import overdue_audit_counts
+from weerbaar.core.permissions import Role
 from weerbaar.monitor import reports, selectors
 from weerbaar.organisations.choices import OrganisationKind
 
@@ -143,15 +145,28 @@ def test_overdue_audits_are_counted_from_the_sector_policy():
     _audit(universities[1], 200)
     _audit(universities[2], 500)  # longer ago than the 12 months of the policy
     _audit(universities[3], 10, kind=AssessmentKind.SELF)  # a self-assessment is no audit
-    (row,) = selectors.overdue_audits(["WO"])
+    (row,) = overdue_audit_counts(_ministry_user(), ["WO"])
     # Six universities, two audited within 12 months, four overdue, three never audited.
-    assert (row["population"], row["covered"], row["overdue"], row["never"]) == (6, 2, 4, 3)
+    assert (row["organisations"], row["covered"], row["overdue"], row["never_audited"]) == (6, 2, 4, 3)
 
 
 def test_overdue_audits_of_a_small_sector_are_suppressed():
     for i in range(5):
         OrganisationFactory(name=f"Hogeschool {i}", kind=OrganisationKind.INSTITUTION, sector=sector("HBO"))
-    (row,) = selectors.overdue_audits(["HBO"])
+    (row,) = overdue_audit_counts(_ministry_user(), ["HBO"])
     assert row["suppressed"] is True
     assert "overdue" not in row
-    assert "population" not in row
+    assert "organisations" not in row
+
+
+def test_overdue_audits_reach_only_aggregate_readers():
+    for i in range(6):
+        OrganisationFactory(name=f"Universiteit {i}", kind=OrganisationKind.INSTITUTION, sector=sector("WO"))
+    officer = member(Role.IBP_OFFICER).user
+    assert overdue_audit_counts(officer, ["WO"]) == []
+    assert [row["sector"].code for row in overdue_audit_counts(_ministry_user(), ["WO"])] == ["WO"]
+
+
+def _ministry_user():
+    ministry = OrganisationFactory(name="Ministerie", kind=OrganisationKind.MINISTRY, sector=None, board_number="")
+    return member(Role.MINISTRY_ANALYST, ministry).user

@@ -18,7 +18,6 @@ from tests.factories import OrganisationFactory, member, sector
 from tests.monitor.conftest import PLANTED_VALUES
 from weerbaar.core.models import AuditEntry
 from weerbaar.core.permissions import Role
-from weerbaar.monitor import reports
 from weerbaar.monitor.choices import CycleKind, MeasureState, SocStatus
 from weerbaar.monitor.models import (
     BasicMeasure,
@@ -166,15 +165,17 @@ def test_sector_roles_cannot_open_an_institutions_monitor_page(client, monitor_w
 
 def _pdf_html(monkeypatch):
     """The HTML each PDF is rendered from, since the PDF itself stores text as glyphs."""
+    from weerbaar.reports import pdf
+
     rendered = []
-    original = reports.render_to_string
+    original = pdf.html_to_pdf
 
-    def capture(*args, **kwargs):
-        html = original(*args, **kwargs)
+    def capture(html, *args, **kwargs):
         rendered.append(html)
-        return html
+        return original(html, *args, **kwargs)
 
-    monkeypatch.setattr(reports, "render_to_string", capture)
+    # The monitor's reports render through the shared static-only renderer.
+    monkeypatch.setattr(pdf, "html_to_pdf", capture)
     return rendered
 
 

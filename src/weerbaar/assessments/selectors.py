@@ -335,19 +335,62 @@ def audit_status(organisation: Organisation, today: date | None = None) -> Audit
     return AuditStatus(policy=policy, last_audit=last, due=due, overdue=overdue)
 
 
-def overdue_audit_counts(user, today: date | None = None) -> list[dict]:
-    """For a sector coordinator, per sector of their constituency that has an audit policy: how
-    many organisations the policy applies to, how many are overdue and how many were never
-    audited. Counts only: which organisation is overdue is the organisation's own business."""
-    if not visible_organisations(user, Action.SECTOR_COORDINATE).exists():
+def aggregate_sector_codes(user) -> list[str]:
+    """Sector codes whose anonymised aggregates the user may read: a coordinator's served
+    sectors; councils, the ministry and the inspectorate every sector."""
+    from weerbaar.core.permissions import Role
+    from weerbaar.organisations.models import Membership, Sector
+
+    if user is None or not user.is_authenticated or not user.is_active:
         return []
+    held = Membership.objects.filter(
+        user=user, is_active=True, organisation__is_active=True, role__in=list(roles_allowing(Action.AGGREGATE_VIEW))
+    )
+    if held.exclude(role=Role.SECTOR_COORDINATOR).exists():
+        return list(Sector.objects.order_by("id").values_list("code", flat=True))
+    coordinated = held.filter(role=Role.SECTOR_COORDINATOR).values("organisation_id")
+    return list(
+        Sector.objects.filter(serving_organisations__in=coordinated)
+        .distinct()
+        .order_by("id")
+        .values_list("code", flat=True)
+    )
+
+
+def overdue_audit_counts(
+    user,
+    sector_codes: Iterable[str] | None = None,
+    today: date | None = None,
+    min_group: int | None = None,
+) -> list[dict]:
+    """Per sector with an audit policy, of the sectors whose aggregates the user may read (a
+    coordinator's served sectors; councils, the ministry and the inspectorate every sector),
+    narrowed to `sector_codes` when given: how many organisations the policy applies to, how many
+    had an audit of an accepted kind within the interval, how many are overdue and how many were
+    never audited. Counts only, and only for a population of more than `min_group` (benchmark
+    rule 1): which organisation is overdue is the organisation's own business."""
+    from django.conf import settings
+
+    allowed = aggregate_sector_codes(user)
+    codes = allowed if sector_codes is None else [code for code in sector_codes if code in allowed]
+    if not codes:
+        return []
+    min_group = settings.BENCHMARK_MIN_GROUP if min_group is None else min_group
     today = today or timezone.localdate()
-    constituency = visible_organisations(user, Action.ORGANISATION_VIEW)
-    policies = AuditPolicy.objects.filter(sector__in=constituency.values("sector_id"))
     rows = []
-    for policy in policies.select_related("sector").order_by("sector__code"):
-        population = constituency.filter(sector=policy.sector, kind__in=policy.applies_to_kinds)
+    for policy in AuditPolicy.objects.filter(sector__code__in=codes).select_related("sector").order_by("sector__code"):
+        population = Organisation.objects.filter(sector=policy.sector, kind__in=policy.applies_to_kinds, is_active=True)
         total = population.count()
+        row = {
+            "sector": policy.sector,
+            "interval_months": policy.interval_months,
+            "accepted_kinds": list(policy.accepted_kinds),
+        }
+        # A group is shown only with at least `min_group` organisations besides a viewer who may
+        # be one of them (the benchmark's rule 1).
+        if total < min_group + 1:
+            rows.append({**row, "suppressed": True})
+            continue
         last_audits = (
             Assessment.objects.filter(
                 organisation__in=population.values("pk"),
@@ -366,10 +409,10 @@ def overdue_audit_counts(user, today: date | None = None) -> list[dict]:
         never = total - audited
         rows.append(
             {
-                "sector": policy.sector,
-                "interval_months": policy.interval_months,
-                "accepted_kinds": list(policy.accepted_kinds),
+                **row,
+                "suppressed": False,
                 "organisations": total,
+                "covered": audited - late,
                 "overdue": late + never,
                 "never_audited": never,
             }

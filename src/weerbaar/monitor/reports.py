@@ -16,6 +16,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from weerbaar.assessments.selectors import overdue_audit_counts
 from weerbaar.monitor import selectors
 from weerbaar.monitor.choices import SocStatus
 from weerbaar.monitor.forecast import AT_RISK_MARGIN, Outlook
@@ -209,7 +210,7 @@ def sector_picture(user, cycle: Cycle) -> SectorPicture:
         on_track=on_track,
         measures=measures,
         soc=selectors.soc_coverage(sector_codes) if sector_codes else {"suppressed": True},
-        audits=selectors.overdue_audits(sector_codes) if sector_codes else [],
+        audits=overdue_audit_counts(user, sector_codes) if sector_codes else [],
         trend=trend,
         trend_chart=trend_chart(trend, groups),
         min_group=settings.BENCHMARK_MIN_GROUP,
@@ -644,7 +645,7 @@ def workbook(picture: SectorPicture) -> bytes:
                 *(
                     (suppressed, None, None, None)
                     if a["suppressed"]
-                    else (a["population"], a["covered"], a["overdue"], a["never"])
+                    else (a["organisations"], a["covered"], a["overdue"], a["never_audited"])
                 ),
             ]
             for a in picture.audits

@@ -1,7 +1,6 @@
 """Reads of the sector monitor. Sector-wide readers get only anonymised, precomputed aggregates;
 an organisation gets its own results and its position, never another's identity."""
 
-import calendar
 from collections import Counter
 from datetime import date
 
@@ -10,6 +9,9 @@ from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from weerbaar.assessments.choices import AssessmentStatus
+
+# One reach for every aggregate reader, shared with the assessments' audit counts.
+from weerbaar.assessments.selectors import aggregate_sector_codes
 from weerbaar.core.permissions import Action
 from weerbaar.core.tenancy import access, visible_organisations
 from weerbaar.monitor.benchmark import percentile_rank, publishable
@@ -67,28 +69,6 @@ def access_cycle(user, public_id, action: Action = Action.SECTOR_COORDINATE) -> 
     )
 
 
-def aggregate_sector_codes(user) -> list[str]:
-    """Sector codes whose anonymised aggregates the user may read: a coordinator's served
-    sectors; councils, the ministry and the inspectorate every sector."""
-    from weerbaar.core.permissions import Role, roles_allowing
-    from weerbaar.organisations.models import Membership, Sector
-
-    if user is None or not user.is_authenticated or not user.is_active:
-        return []
-    held = Membership.objects.filter(
-        user=user, is_active=True, organisation__is_active=True, role__in=list(roles_allowing(Action.AGGREGATE_VIEW))
-    )
-    if held.exclude(role=Role.SECTOR_COORDINATOR).exists():
-        return list(Sector.objects.order_by("id").values_list("code", flat=True))
-    coordinated = held.filter(role=Role.SECTOR_COORDINATOR).values("organisation_id")
-    return list(
-        Sector.objects.filter(serving_organisations__in=coordinated)
-        .distinct()
-        .order_by("id")
-        .values_list("code", flat=True)
-    )
-
-
 def aggregate_cycles(user) -> QuerySet[Cycle]:
     """Cycles whose anonymised aggregates the user may read: those covering a sector the user's
     sector role reaches (coordinators: served sectors; councils, ministry, inspectorate: all)."""
@@ -143,57 +123,6 @@ def group_trend(cycle: Cycle, groups: list[str], column: str = "overall", limit:
         for row in CycleAggregate.objects.filter(cycle__in=cycles, column=column, group__in=groups)
     }
     return [{"cycle": c, "cells": [(group, cells.get((c.pk, group))) for group in groups]} for c in cycles]
-
-
-def _months_before(day: date, months: int) -> date:
-    month_index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(month_index, 12)
-    month += 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def overdue_audits(sector_codes: list[str], today: date | None = None, min_group: int | None = None) -> list[dict]:
-    """Per sector with an audit policy: how many organisations it applies to, how many had an
-    audit of an accepted kind made final within the interval, and how many are overdue. Counts
-    only, and only for a publishable population."""
-    from weerbaar.assessments.models import Assessment, AuditPolicy
-    from weerbaar.organisations.models import Organisation
-
-    min_group = settings.BENCHMARK_MIN_GROUP if min_group is None else min_group
-    today = today or timezone.localdate()
-    rows = []
-    for policy in (
-        AuditPolicy.objects.filter(sector__code__in=sector_codes).select_related("sector").order_by("sector_id")
-    ):
-        organisations = Organisation.objects.filter(
-            sector=policy.sector, kind__in=policy.applies_to_kinds, is_active=True
-        )
-        population = organisations.count()
-        row = {
-            "sector": policy.sector,
-            "interval_months": policy.interval_months,
-            "accepted_kinds": policy.accepted_kinds,
-        }
-        if not publishable(population, min_group):
-            rows.append({**row, "suppressed": True})
-            continue
-        audits = Assessment.objects.filter(
-            organisation__in=organisations, status=AssessmentStatus.FINAL, kind__in=policy.accepted_kinds
-        )
-        cutoff = _months_before(today, policy.interval_months)
-        covered = audits.filter(finalised_at__date__gte=cutoff).values("organisation_id").distinct().count()
-        ever = audits.values("organisation_id").distinct().count()
-        rows.append(
-            {
-                **row,
-                "suppressed": False,
-                "population": population,
-                "covered": covered,
-                "overdue": population - covered,
-                "never": population - ever,
-            }
-        )
-    return rows
 
 
 def participation_overview(cycle: Cycle) -> dict[str, int]:
