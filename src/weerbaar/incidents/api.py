@@ -7,7 +7,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from weerbaar.api.base import QuerySerializer, ScopedViewSet, StrictSerializer
 from weerbaar.core.access import SIGNED_IN
 from weerbaar.core.permissions import Action
-from weerbaar.core.tenancy import visible_organisations
+from weerbaar.core.tenancy import NotPermitted, visible_organisations
 from weerbaar.incidents import selectors, services, stix
 from weerbaar.incidents.choices import (
     BreachNature,
@@ -39,6 +39,17 @@ from weerbaar.incidents.models import Incident, Lesson
 from weerbaar.organisations.choices import SectorCode
 from weerbaar.organisations.selectors import access_organisation
 
+NO_REPORTING_ORGANISATION = _("No organisation with this id for which you may report incidents.")
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description=_(
+        "Your own unique key for this report (at most 100 characters), so that sending it again "
+        "after a lost answer does not make a second report."
+    ),
+)
 CLOCK_STATES = [
     ClockState.MET,
     ClockState.MET_LATE,
@@ -509,25 +520,43 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
 
     @extend_schema(
         request=ReportCreateSerializer,
-        responses={201: ReportReceiptSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: ReportReceiptSerializer, 200: ReportReceiptSerializer},
         summary="Report an incident",
     )
     def create(self, request):
+        """The answer 201 means the report is stored. With an `Idempotency-Key` header, sending
+        the same report again (say after a time-out) answers 200 with the report made the first
+        time instead of making a second; the same key with other content is refused."""
         data = self.validated(ReportCreateSerializer)
+        organisation_id = data.pop("organisation")
+        emails = data.pop("named_people", None)
+        named = None
+        if emails:
+            # Only a TLP:RED report names people; the common report skips this lookup.
+            named = _people(emails, self._reporting_organisation(organisation_id))
         try:
-            organisation = selectors.access_reporting_organisation(request.user, data.pop("organisation"))
-        except Http404:
-            raise ValidationError(
-                {"organisation": [_("No organisation with this id for which you may report incidents.")]}
-            ) from None
-        submit = data.pop("submit")
-        named = _people(data.pop("named_people", None), organisation)
-        incident = services.create_report(
-            actor=request.user, organisation=organisation, submit=submit, named_people=named, **data
-        )
+            receipt = services.receive_report(
+                actor=request.user,
+                organisation_id=organisation_id,
+                submit=data.pop("submit"),
+                named_people=named,
+                idempotency_key=request.headers.get("Idempotency-Key", ""),
+                **data,
+            )
+        except NotPermitted:
+            raise ValidationError({"organisation": [NO_REPORTING_ORGANISATION]}) from None
+        incident = receipt.incident
         # A new incident has no duties recorded yet: its clocks need no query.
-        receipt = ReportReceiptSerializer(incident, context={"now": timezone.now(), "records": {}})
-        return Response(receipt.data, status=status.HTTP_201_CREATED)
+        records = {} if not receipt.replayed else None
+        body = ReportReceiptSerializer(incident, context={"now": timezone.now(), "records": records}).data
+        return Response(body, status=status.HTTP_200_OK if receipt.replayed else status.HTTP_201_CREATED)
+
+    def _reporting_organisation(self, organisation_id):
+        try:
+            return selectors.access_reporting_organisation(self.request.user, organisation_id)
+        except Http404:
+            raise ValidationError({"organisation": [NO_REPORTING_ORGANISATION]}) from None
 
     @extend_schema(
         request=ReportFieldsSerializer,

@@ -193,6 +193,15 @@ class Incident(PublicIdModel, TimestampedModel):
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     intermediate_requested_at = models.DateTimeField(null=True, blank=True)
+    # When the CERT's analysts were told of the report: set once, so that a task run twice (or
+    # a report sent again with the same key) tells them once.
+    announced_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    # The API's intake: the key a client sent with the report (Idempotency-Key) and a digest of
+    # what it sent, so that sending the same report again after a lost answer finds the report
+    # already made instead of making a second, and the same key with other content is refused.
+    intake_key = models.CharField(max_length=100, blank=True, editable=False)
+    intake_digest = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = IncidentQuerySet.as_manager()
 
@@ -203,6 +212,13 @@ class Incident(PublicIdModel, TimestampedModel):
         indexes = [
             models.Index(fields=["organisation", "status"], name="incident_org_status"),
             models.Index(fields=["cert", "status"], name="incident_cert_status"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reported_by", "intake_key"],
+                condition=~Q(intake_key=""),
+                name="incident_intake_key",
+            )
         ]
 
     def __str__(self) -> str:
