@@ -158,7 +158,8 @@ class ReturnSerializer(StrictSerializer):
 
 
 class ExportQuery(QuerySerializer):
-    format = serializers.ChoiceField(choices=ExportFormat.choices, default="docx")
+    # Not "format": DRF reads that parameter to choose a renderer.
+    file_format = serializers.ChoiceField(choices=ExportFormat.choices, default="docx")
     language = serializers.ChoiceField(choices=[("nl", "nl"), ("en", "en")], default="nl")
 
 
@@ -244,7 +245,7 @@ class ParagraphViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedV
     def export(self, request, id=None):
         paragraph = selectors.access_paragraph(request.user, id)
         query = self.query(ExportQuery)
-        fmt = query["format"]
+        fmt = query["file_format"]
         response = HttpResponse(
             exports.render(paragraph, fmt, query["language"]), content_type=exports.CONTENT_TYPES[fmt]
         )
