@@ -17,6 +17,7 @@ urlpatterns = [
     path("incidents/", include("weerbaar.incidents.urls")),
     path("awareness/", include("weerbaar.awareness.urls")),
     path("monitor/", include("weerbaar.monitor.urls")),
+    path("privacy/", include("weerbaar.privacy.urls")),
     path("governance/", include("weerbaar.governance.urls")),
     path("", include("weerbaar.organisations.urls")),
 ]
