@@ -42,7 +42,7 @@ def test_local_dpia_starts_from_the_central_one(world):
     assert dpia.product == world.product
     assert [r.central_risk.code for r in dpia.risks.all()] == ["R1", "R2", "R3"]
     assert all(r.applies for r in dpia.risks.all())
-    assert [m.title for m in dpia.measures.all()][0] == "Turn off diagnostic data"
+    assert dpia.measures.first().title == "Turn off diagnostic data"
     # The pre-scan sees the product's transfer to the US on standard clauses.
     assert services.prescan_of(dpia).dtia is True
 

@@ -190,7 +190,7 @@ class CentralDPIA(PublicIdModel, TimestampedModel):
         return RISK_COLOURS[RiskLevel(self.advice)]
 
 
-class CentralRisk(models.Model):
+class CentralRisk(PublicIdModel):
     central = models.ForeignKey(CentralDPIA, on_delete=models.CASCADE, related_name="risks")
     code = models.CharField(_("code"), max_length=10)
     title = models.CharField(_("risk"), max_length=300)
@@ -216,7 +216,7 @@ class CentralRisk(models.Model):
         return RISK_COLOURS[RiskLevel(self.residual)]
 
 
-class VendorMeasure(models.Model):
+class VendorMeasure(PublicIdModel):
     central = models.ForeignKey(CentralDPIA, on_delete=models.CASCADE, related_name="vendor_measures")
     title = models.CharField(_("measure"), max_length=300)
     due_on = models.DateField(_("due"), null=True, blank=True)
@@ -231,7 +231,7 @@ class VendorMeasure(models.Model):
         return self.title
 
 
-class SchoolMeasure(models.Model):
+class SchoolMeasure(PublicIdModel):
     central = models.ForeignKey(CentralDPIA, on_delete=models.CASCADE, related_name="school_measures")
     code = models.CharField(_("code"), max_length=10)
     kind = models.CharField(_("kind"), max_length=16, choices=SchoolMeasureKind.choices)
@@ -381,7 +381,7 @@ class LocalDPIA(PublicIdModel, TimestampedModel):
         return self.status in (LocalStatus.ACCEPTED, LocalStatus.SUPERSEDED)
 
 
-class LocalRisk(models.Model):
+class LocalRisk(PublicIdModel):
     dpia = models.ForeignKey(LocalDPIA, on_delete=models.CASCADE, related_name="risks")
     central_risk = models.ForeignKey(CentralRisk, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     applies = models.BooleanField(_("applies to us"), default=True)
@@ -407,7 +407,7 @@ class LocalRisk(models.Model):
         return RISK_COLOURS[RiskLevel(self.residual)]
 
 
-class LocalMeasure(models.Model):
+class LocalMeasure(PublicIdModel):
     dpia = models.ForeignKey(LocalDPIA, on_delete=models.CASCADE, related_name="measures")
     school_measure = models.ForeignKey(SchoolMeasure, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     kind = models.CharField(_("kind"), max_length=16, choices=SchoolMeasureKind.choices)

@@ -336,3 +336,19 @@ def access_breach_incident(user, public_id):
     if not privacy_organisations(user, Action.PRIVACY_EDIT).filter(pk=incident.organisation_id).exists():
         raise Http404
     return incident
+
+
+def served_by(product: Product) -> QuerySet:
+    """Ids of the organisations in the sectors the product's steward serves."""
+    return Organisation.objects.filter(sector__serving_organisations=product.steward_id).values("pk")
+
+
+def uses_of_product(user, product: Product) -> QuerySet[ProductUse]:
+    """The user's own organisations' use of a product (never other organisations')."""
+    return (
+        ProductUse.objects.visible_to(user, Action.PRIVACY_VIEW).filter(product=product).select_related("organisation")
+    )
+
+
+def keeper_centrals(user) -> QuerySet:
+    return CentralDPIA.objects.visible_to(user, Action.PRIVACY_CATALOGUE).values("pk")

@@ -782,7 +782,7 @@ def set_local_risk(
         action="privacy.local_risk_changed",
         organisation_id=dpia.organisation_id,
         obj=dpia,
-        changes={"risk": risk_row.pk, "applies": applies, **values},
+        changes={"risk": str(risk_row.public_id), "applies": applies, **values},
     )
     return risk_row
 
@@ -841,7 +841,11 @@ def set_local_measure(
         action="privacy.local_measure_changed",
         organisation_id=dpia.organisation_id,
         obj=dpia,
-        changes={"measure": measure.pk, "implemented": implemented, "implemented_on": measure.implemented_on},
+        changes={
+            "measure": str(measure.public_id),
+            "implemented": implemented,
+            "implemented_on": measure.implemented_on,
+        },
     )
     return measure
 
