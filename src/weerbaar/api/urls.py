@@ -2,6 +2,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from weerbaar.accounts.api import MeView, PersonalAccessTokenViewSet
+from weerbaar.advisories.api import AdvisoryViewSet, InventoryViewSet
 from weerbaar.api.views import DocsView, SchemaView
 from weerbaar.assessments.api import AssessmentViewSet, ImprovementActionViewSet, ScoreViewSet
 from weerbaar.awareness.api import ActivityViewSet, AwarenessFiguresViewSet, TrainingOfferViewSet
@@ -16,6 +17,15 @@ from weerbaar.governance.api import (
 from weerbaar.incidents.api import IncidentStatisticsViewSet, IncidentViewSet, LessonViewSet
 from weerbaar.monitor.api import BenchmarkViewSet, CycleViewSet, OrganisationMonitorViewSet, PostureViewSet
 from weerbaar.organisations.api import AuditEntryViewSet, MembershipViewSet, OrganisationViewSet
+from weerbaar.privacy.api import (
+    ActivityViewSet,
+    BreachViewSet,
+    CentralViewSet,
+    LocalViewSet,
+    ProductViewSet,
+    SectorViewSet,
+    UseViewSet,
+)
 
 
 class Router(DefaultRouter):
@@ -37,10 +47,19 @@ router.register("improvement-actions", ImprovementActionViewSet, basename="impro
 router.register("incidents", IncidentViewSet, basename="incident")
 router.register("incident-statistics", IncidentStatisticsViewSet, basename="incident-statistics")
 router.register("lessons", LessonViewSet, basename="lesson")
+router.register("advisories", AdvisoryViewSet, basename="advisory")
+router.register("inventory", InventoryViewSet, basename="inventory-item")
 router.register("monitor/cycles", CycleViewSet, basename="monitor-cycle")
 router.register("monitor/benchmarks", BenchmarkViewSet, basename="monitor-benchmark")
 router.register("monitor/positions", OrganisationMonitorViewSet, basename="monitor-position")
 router.register("monitor/posture", PostureViewSet, basename="monitor-posture")
+router.register("privacy/products", ProductViewSet, basename="privacy-product")
+router.register("privacy/central-dpias", CentralViewSet, basename="privacy-central-dpia")
+router.register("privacy/product-uses", UseViewSet, basename="privacy-product-use")
+router.register("privacy/local-dpias", LocalViewSet, basename="privacy-local-dpia")
+router.register("privacy/processing-activities", ActivityViewSet, basename="privacy-processing-activity")
+router.register("privacy/breaches", BreachViewSet, basename="privacy-breach")
+router.register("privacy/sector", SectorViewSet, basename="privacy-sector")
 router.register("awareness/activities", ActivityViewSet, basename="awareness-activity")
 router.register("awareness/training-offer", TrainingOfferViewSet, basename="awareness-offer")
 router.register("awareness/sector-figures", AwarenessFiguresViewSet, basename="awareness-sector-figures")

@@ -15,6 +15,7 @@ urlpatterns = [
     path("frameworks/", include("weerbaar.frameworks.urls")),
     path("assessments/", include("weerbaar.assessments.urls")),
     path("incidents/", include("weerbaar.incidents.urls")),
+    path("advisories/", include("weerbaar.advisories.urls")),
     path("awareness/", include("weerbaar.awareness.urls")),
     path("monitor/", include("weerbaar.monitor.urls")),
     path("privacy/", include("weerbaar.privacy.urls")),

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from weerbaar.advisories import views
+
+app_name = "advisories"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("notifications/read/", views.notifications_read, name="notifications_read"),
+    path("upload/", views.upload, name="upload"),
+    path("write/", views.write, name="write"),
+    path("inventory/", views.inventory_index, name="inventory_index"),
+    path("inventory/suggestions/", views.suggestions, name="suggestions"),
+    path("inventory/<uuid:organisation_id>/", views.inventory, name="inventory"),
+    path("inventory/items/<uuid:item_id>/remove/", views.item_remove, name="item_remove"),
+    path("<uuid:advisory_id>/", views.detail, name="detail"),
+    path("<uuid:advisory_id>/csaf/", views.csaf_download, name="csaf"),
+]
