@@ -654,3 +654,136 @@ def send_due_reminders(*, today: date | None = None) -> int:
             continue  # already reminded
         sent += 1
     return sent
+
+
+# --- demo data -----------------------------------------------------------------------------------
+
+DEMO_OFFERS = (
+    ("Phishing herkennen in 45 minuten", "teaching_staff", "online", 0, 120),
+    ("Crisiscommunicatie bij een cyberincident", "communication", "classroom", 30, 31),
+    ("De rol van het bestuur bij informatiebeveiliging", "board", "webinar", 60, 60),
+)
+
+
+@transaction.atomic
+def load_demo_awareness(*, actor, seed: int = 2026, today: date | None = None) -> dict | None:
+    """Give every demo board and institution three years of campaigns, trainings, phishing
+    simulations and crisis exercises (with findings in its improvement plan), and the sector
+    organisations a central training offer with enrolments.
+
+    System data for the demo only (never in production, never by a person), written in bulk
+    with one audit entry per organisation. Organisations that already have activities are left
+    alone, so a second run changes nothing and returns None.
+    """
+    import random
+
+    from weerbaar.assessments.choices import ActionStatus
+    from weerbaar.assessments.models import ImprovementAction
+    from weerbaar.awareness import demo
+    from weerbaar.core.tenancy import NotPermitted
+    from weerbaar.monitor.services import PARTICIPATING_KINDS
+    from weerbaar.organisations.choices import OrganisationKind
+
+    if actor is not None:
+        raise NotPermitted("the demo awareness history is loaded by the system only")
+    if settings.PRODUCTION:
+        raise NotPermitted("the demo awareness history is never loaded in production")
+    today = today or timezone.localdate()
+    organisations = list(
+        Organisation.objects.filter(kind__in=PARTICIPATING_KINDS, is_active=True)
+        .exclude(pk__in=Activity.objects.values("organisation_id"))
+        .order_by("pk")
+    )
+    counts = {"organisations": 0, "activities": 0, "findings": 0, "offers": 0, "enrolments": 0}
+    for organisation in organisations:
+        staff = max(20, min(2000, (organisation.student_count or 1000) // 12))
+        plans = demo.plan_organisation(organisation.pk, staff, seed, today)
+        activities = Activity.objects.bulk_create(
+            [
+                Activity(
+                    organisation=organisation,
+                    kind=plan.kind,
+                    title=plan.title,
+                    description=plan.description,
+                    held_on=plan.held_on,
+                    repeat_months=plan.repeat_months,
+                    scenario=plan.scenario,
+                    groups=plan.groups,
+                    evaluation=plan.evaluation,
+                    evaluated_on=plan.held_on + timedelta(days=7) if plan.evaluation else None,
+                    **plan.counts,
+                )
+                for plan in plans
+            ]
+        )
+        GroupParticipation.objects.bulk_create(
+            [
+                GroupParticipation(activity=activity, group=g, people=p, invited=i, participated=t)
+                for activity, plan in zip(activities, plans, strict=True)
+                for g, p, i, t in plan.participation
+            ]
+        )
+        for activity, plan in zip(activities, plans, strict=True):
+            for index, text in enumerate(plan.findings):
+                # Older findings have been dealt with; the last exercise's are still open.
+                done = activity.held_on < today - timedelta(days=300) or index == 0
+                action = ImprovementAction.objects.create(
+                    organisation=organisation,
+                    title=text,
+                    description=_("Finding of the crisis exercise “%(title)s” of %(date)s:\n%(text)s")
+                    % {"title": activity.title, "date": activity.held_on.isoformat(), "text": text},
+                    source=ActionSource.EXERCISE,
+                    due_date=activity.held_on + timedelta(days=120),
+                    status=ActionStatus.DONE if done else ActionStatus.OPEN,
+                    completed_at=timezone.now() if done else None,
+                )
+                ExerciseFinding.objects.create(activity=activity, text=text, action=action)
+                counts["findings"] += 1
+        audit.record(
+            actor=None,
+            action="awareness.demo_loaded",
+            organisation_id=organisation.pk,
+            changes={"activities": len(activities)},
+        )
+        counts["organisations"] += 1
+        counts["activities"] += len(activities)
+    rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not a secret
+    for coordinator in Organisation.objects.filter(
+        kind=OrganisationKind.SECTOR_ORGANISATION, served_sectors__isnull=False, is_active=True
+    ).distinct():
+        if TrainingOffer.objects.filter(coordinator=coordinator).exists():
+            continue
+        sectors = list(coordinator.served_sectors.all())
+        for title, audience, format_, starts_in, days in DEMO_OFFERS:
+            offer = TrainingOffer.objects.create(
+                coordinator=coordinator,
+                title=title,
+                description=_("Offered free of charge to the member organisations of the sector."),
+                audience=audience,
+                format=format_,
+                starts_on=today + timedelta(days=starts_in),
+                ends_on=today + timedelta(days=starts_in + days),
+                published=True,
+            )
+            offer.sectors.set(sectors)
+            members = Organisation.objects.filter(
+                sector__in=sectors, kind__in=PARTICIPATING_KINDS, is_active=True
+            ).order_by("pk")
+            enrolments = [
+                Enrolment(offer=offer, organisation=organisation, places=rng.randint(2, 40))
+                for organisation in members
+                if rng.random() < 0.4
+            ]
+            Enrolment.objects.bulk_create(enrolments)
+            audit.record(
+                actor=None,
+                action="awareness.demo_offer_loaded",
+                organisation_id=coordinator.pk,
+                obj=offer,
+                changes={"enrolments": len(enrolments)},
+            )
+            counts["offers"] += 1
+            counts["enrolments"] += len(enrolments)
+    if not counts["organisations"] and not counts["offers"]:
+        return None
+    return counts

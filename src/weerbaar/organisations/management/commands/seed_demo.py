@@ -67,6 +67,7 @@ class Command(BaseCommand):
         self._load_catalogues()
         self._load_monitor(seed)
         self._load_assessments(seed)
+        self._load_awareness(seed)
         self._print_logins()
 
     def _load_catalogues(self) -> None:
@@ -87,6 +88,21 @@ class Command(BaseCommand):
         else:
             added = ", ".join(f"{n} {state.replace('_', ' ')}" for state, n in counts.items() if n)
             self.stdout.write(self.style.SUCCESS(f"Demo assessments loaded: {added}."))
+
+    def _load_awareness(self, seed: int) -> None:
+        # Three years of awareness activities and exercises per organisation, a training offer (once).
+        from weerbaar.awareness.services import load_demo_awareness
+
+        counts = load_demo_awareness(actor=None, seed=seed)
+        if counts is None:
+            self.stdout.write("The demo awareness history is already loaded; nothing was changed.")
+        else:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Demo awareness loaded: {counts['activities']} activities of {counts['organisations']} "
+                    f"organisations, {counts['findings']} exercise findings, {counts['offers']} courses."
+                )
+            )
 
     def _load_monitor(self, seed: int) -> None:
         # The sector monitor's history: cycles, assessments, measures, SOC (once).
