@@ -527,3 +527,110 @@ def send_due_paragraph_reminders(*, today: date | None = None) -> int:
             continue  # already reminded for this year
         sent += 1
     return sent
+
+
+# --- demo -----------------------------------------------------------------------------------
+
+
+def load_demo_governance(*, actor=None, seed: int = 2026, today: date | None = None) -> dict | None:
+    """Give every demo board and institution two or three years of budgets, and paragraphs over
+    the last two years in every state (draft, submitted, approved; some approved paragraphs in a
+    second version). The demo IBP officer's own organisation gets an approved paragraph for the
+    year before last and an open draft for last year, so the demo logins can walk the workflow.
+
+    System data for the demo only (never in production, never by a person), written in bulk with
+    one audit entry. Returns None, changing nothing, when the demo budgets already exist."""
+    import random
+
+    from weerbaar.core.permissions import Role
+    from weerbaar.organisations.demo import DEMO_EMAIL_DOMAIN
+    from weerbaar.organisations.models import Membership
+
+    if actor is not None:
+        raise NotPermitted("the demo governance data is loaded by the system only")
+    if settings.PRODUCTION:
+        raise NotPermitted("the demo governance data is never loaded in production")
+    today = today or timezone.localdate()
+    organisations = list(
+        Organisation.objects.filter(
+            kind__in=selectors.REPORTING_KINDS, is_active=True, sector__isnull=False
+        ).select_related("sector")
+    )
+    if not organisations or SecurityBudget.objects.filter(organisation__in=organisations).exists():
+        return None
+    rng = random.Random(seed)  # noqa: S311 - reproducible demo figures, not a secret
+    people = {
+        (m.organisation_id, m.role): m.user
+        for m in Membership.objects.filter(
+            organisation__in=organisations, role__in=[Role.IBP_OFFICER, Role.BOARD_MEMBER], is_active=True
+        ).select_related("user")
+    }
+    demo_home = set(
+        Membership.objects.filter(
+            user__email__endswith=f"@{DEMO_EMAIL_DOMAIN}", role=Role.IBP_OFFICER, organisation__in=organisations
+        ).values_list("organisation_id", flat=True)
+    )
+    last, before = today.year - 1, today.year - 2
+    budgets = []
+    for organisation in organisations:
+        students = organisation.student_count or rng.randint(400, 8000)
+        years = [before, last] + ([today.year] if rng.random() < 0.5 or organisation.pk in demo_home else [])
+        per_student = rng.uniform(18, 75)
+        for index, year in enumerate(years):
+            growth = 1 + 0.06 * index
+            total = Decimal(students * rng.randint(8500, 11000))
+            ict = (total * Decimal(str(round(rng.uniform(0.035, 0.07), 4)))).quantize(Decimal("1"))
+            security = min(Decimal(round(students * per_student * growth)), ict)
+            headcount = Decimal(max(10, students // rng.randint(9, 14)))
+            budgets.append(
+                SecurityBudget(
+                    organisation=organisation,
+                    year=year,
+                    total_budget=total,
+                    ict_budget=ict,
+                    security_budget=security,
+                    headcount_fte=headcount,
+                    ibp_officer_fte=Decimal(str(round(min(1.0, 0.2 + students / 10000), 1))),
+                    dpo_fte=Decimal(str(round(rng.choice([0.1, 0.2, 0.4]), 1))),
+                    security_engineer_fte=Decimal(str(rng.choice([0, 0, 0.5, 1, 2]) if students > 3000 else 0)),
+                    external_fte=Decimal(str(rng.choice([0, 0.2, 0.5]))),
+                    external_services=rng.choice(["", "SOC via SIVON", "SOC via SURF", "Pentest en SOC"]),
+                )
+            )
+    SecurityBudget.objects.bulk_create(budgets)
+    paragraphs = []
+    counts = {"budgets": len(budgets), "draft": 0, "submitted": 0, "approved": 0}
+    now = timezone.now()
+    for organisation in organisations:
+        ibp = people.get((organisation.pk, Role.IBP_OFFICER))
+        board = people.get((organisation.pk, Role.BOARD_MEMBER))
+        elements = selectors.settings_for(organisation.sector)["elements"]
+        if organisation.pk in demo_home:
+            plan = [(before, ParagraphStatus.APPROVED), (last, ParagraphStatus.DRAFT)]
+        else:
+            plan = [(before, rng.choice([ParagraphStatus.APPROVED] * 3 + [None]))]
+            plan.append(
+                (last, rng.choice([ParagraphStatus.DRAFT, ParagraphStatus.SUBMITTED, ParagraphStatus.APPROVED, None]))
+            )
+        for year, state in plan:
+            if state is None:
+                continue
+            facts = selectors.paragraph_facts(organisation, year, today)
+            text_nl, text_en = draft_texts(facts, elements)
+            common = {
+                "organisation": organisation,
+                "year": year,
+                "elements": elements,
+                "facts": facts,
+                "text_nl": text_nl,
+                "text_en": text_en,
+                "created_by": ibp,
+                "edited_by": ibp,
+            }
+            submitted = {"submitted_by": ibp, "submitted_at": now} if state != ParagraphStatus.DRAFT else {}
+            approved = {"approved_by": board, "approved_at": now} if state == ParagraphStatus.APPROVED else {}
+            paragraphs.append(AnnualReportParagraph(version=1, status=state, **common, **submitted, **approved))
+            counts[state] += 1
+    AnnualReportParagraph.objects.bulk_create(paragraphs)
+    audit.record(actor=None, action="governance.demo_loaded", organisation_id=None, changes=counts)
+    return counts

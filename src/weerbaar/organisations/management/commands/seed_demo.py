@@ -68,6 +68,8 @@ class Command(BaseCommand):
         self._load_monitor(seed)
         self._load_assessments(seed)
         self._load_awareness(seed)
+        # Last: the paragraphs are drafted from the figures loaded above.
+        self._load_governance(seed)
         self._print_logins()
 
     def _load_catalogues(self) -> None:
@@ -101,6 +103,21 @@ class Command(BaseCommand):
                 self.style.SUCCESS(
                     f"Demo awareness loaded: {counts['activities']} activities of {counts['organisations']} "
                     f"organisations, {counts['findings']} exercise findings, {counts['offers']} courses."
+                )
+            )
+
+    def _load_governance(self, seed: int) -> None:
+        # Budgets for two or three years and annual-report paragraphs in every state (once).
+        from weerbaar.governance.services import load_demo_governance
+
+        counts = load_demo_governance(actor=None, seed=seed)
+        if counts is None:
+            self.stdout.write("The demo budgets and paragraphs are already loaded; nothing was changed.")
+        else:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Demo governance loaded: {counts['budgets']} budgets; paragraphs {counts['draft']} draft, "
+                    f"{counts['submitted']} submitted, {counts['approved']} approved."
                 )
             )
 
