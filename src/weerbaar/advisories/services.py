@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -291,11 +291,30 @@ def _store_exposures(advisory: Advisory, found: dict, owners: dict[int, int], sc
                     found_at=now,
                 )
             )
-        Exposure.objects.bulk_create(new, batch_size=5000)
+        _insert_exposures(new)
         risky = {e.organisation_id for e in new if _high_risk(advisory, e.tier)}
         if risky:
             _notify(advisory, risky, now)
     return len(found)
+
+
+def _insert_exposures(rows: list[Exposure]) -> None:
+    """Write new exposures: COPY on PostgreSQL (a sector-wide advisory can add tens of thousands
+    at once, and building INSERT statements for them costs more than the match itself), plain
+    bulk inserts elsewhere."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        Exposure.objects.bulk_create(rows, batch_size=2000)
+        return
+    table = Exposure._meta.db_table
+    with connection.cursor() as cursor:
+        raw = cursor.connection.cursor()
+        with raw.copy(
+            f"COPY {table} (advisory_id, organisation_id, item_id, product_id, tier, found_at) FROM STDIN"
+        ) as copy:
+            for e in rows:
+                copy.write_row((e.advisory_id, e.organisation_id, e.item_id, e.product_id, e.tier, e.found_at))
 
 
 def match_organisation(organisation: Organisation) -> int:
@@ -641,3 +660,21 @@ def answer(
             changes=changes or {"state": state},
         )
     return record
+
+
+# --- providers ------------------------------------------------------------------------------------
+
+
+def add_provider(*, actor, owner: Organisation, name: str, metadata_url: str) -> Provider:
+    """A CSAF provider whose public advisories the owning CERT wants taken in on a schedule."""
+    if actor is not None:
+        require(actor, Action.ADVISORY_PUBLISH, owner.pk)
+    metadata_url = metadata_url.strip()
+    if not metadata_url.startswith("https://") or not metadata_url.endswith("provider-metadata.json"):
+        raise InputRefusedError([_("Give the https address of the provider's provider-metadata.json.")])
+    with transaction.atomic():
+        provider, _created = Provider.objects.get_or_create(
+            owner=owner, metadata_url=metadata_url, defaults={"name": name[:200] or metadata_url[:200]}
+        )
+        audit.record(actor=actor, action="advisory.provider_added", organisation_id=owner.pk, obj=provider)
+    return provider

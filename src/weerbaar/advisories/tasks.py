@@ -27,3 +27,13 @@ def match_organisation_task(organisation_id: int) -> int:
 @task()
 def send_notifications_task() -> int:
     return services.send_notification_mail()
+
+
+@task()
+def fetch_providers_task() -> int:
+    """Fetch every active provider once; run from cron (`manage.py fetch_csaf_providers`) or a
+    scheduler that enqueues this task."""
+    from weerbaar.advisories import providers
+
+    outcome = providers.fetch_all()
+    return sum(r.imported for r in outcome.values() if not isinstance(r, str))
