@@ -672,7 +672,7 @@ def load_demo_awareness(*, actor, seed: int = 2026, today: date | None = None) -
     organisations a central training offer with enrolments.
 
     System data for the demo only (never in production, never by a person), written in bulk
-    with one audit entry per organisation. Organisations that already have activities are left
+    with one audit entry for the load and one per course. Organisations that already have activities are left
     alone, so a second run changes nothing and returns None.
     """
     import random
@@ -695,58 +695,66 @@ def load_demo_awareness(*, actor, seed: int = 2026, today: date | None = None) -
         .order_by("pk")
     )
     counts = {"organisations": 0, "activities": 0, "findings": 0, "offers": 0, "enrolments": 0}
+    # Written in bulk across organisations: the demo at design size has ten thousand of them.
+    pending: list[tuple[Activity, demo.ActivityPlan]] = []
     for organisation in organisations:
         staff = max(20, min(2000, (organisation.student_count or 1000) // 12))
-        plans = demo.plan_organisation(organisation.pk, staff, seed, today)
-        activities = Activity.objects.bulk_create(
-            [
-                Activity(
-                    organisation=organisation,
-                    kind=plan.kind,
-                    title=plan.title,
-                    description=plan.description,
-                    held_on=plan.held_on,
-                    repeat_months=plan.repeat_months,
-                    scenario=plan.scenario,
-                    groups=plan.groups,
-                    evaluation=plan.evaluation,
-                    evaluated_on=plan.held_on + timedelta(days=7) if plan.evaluation else None,
-                    **plan.counts,
-                )
-                for plan in plans
-            ]
-        )
-        GroupParticipation.objects.bulk_create(
-            [
-                GroupParticipation(activity=activity, group=g, people=p, invited=i, participated=t)
-                for activity, plan in zip(activities, plans, strict=True)
-                for g, p, i, t in plan.participation
-            ]
-        )
-        for activity, plan in zip(activities, plans, strict=True):
-            for index, text in enumerate(plan.findings):
-                # Older findings have been dealt with; the last exercise's are still open.
-                done = activity.held_on < today - timedelta(days=300) or index == 0
-                action = ImprovementAction.objects.create(
-                    organisation=organisation,
-                    title=text,
-                    description=_("Finding of the crisis exercise “%(title)s” of %(date)s:\n%(text)s")
-                    % {"title": activity.title, "date": activity.held_on.isoformat(), "text": text},
-                    source=ActionSource.EXERCISE,
-                    due_date=activity.held_on + timedelta(days=120),
-                    status=ActionStatus.DONE if done else ActionStatus.OPEN,
-                    completed_at=timezone.now() if done else None,
-                )
-                ExerciseFinding.objects.create(activity=activity, text=text, action=action)
-                counts["findings"] += 1
+        for plan in demo.plan_organisation(organisation.pk, staff, seed, today):
+            activity = Activity(
+                organisation=organisation,
+                kind=plan.kind,
+                title=plan.title,
+                description=plan.description,
+                held_on=plan.held_on,
+                repeat_months=plan.repeat_months,
+                scenario=plan.scenario,
+                groups=plan.groups,
+                evaluation=plan.evaluation,
+                evaluated_on=plan.held_on + timedelta(days=7) if plan.evaluation else None,
+                **plan.counts,
+            )
+            pending.append((activity, plan))
+        counts["organisations"] += 1
+    Activity.objects.bulk_create([activity for activity, _plan in pending], batch_size=2000)
+    GroupParticipation.objects.bulk_create(
+        [
+            GroupParticipation(activity=activity, group=g, people=p, invited=i, participated=t)
+            for activity, plan in pending
+            for g, p, i, t in plan.participation
+        ],
+        batch_size=2000,
+    )
+    findings: list[tuple[Activity, str, ImprovementAction]] = []
+    now = timezone.now()
+    for activity, plan in pending:
+        for index, text in enumerate(plan.findings):
+            # Older findings have been dealt with; of the last exercise only the first.
+            done = activity.held_on < today - timedelta(days=300) or index == 0
+            action = ImprovementAction(
+                organisation_id=activity.organisation_id,
+                title=text,
+                description=_("Finding of the crisis exercise “%(title)s” of %(date)s:\n%(text)s")
+                % {"title": activity.title, "date": activity.held_on.isoformat(), "text": text},
+                source=ActionSource.EXERCISE,
+                due_date=activity.held_on + timedelta(days=120),
+                status=ActionStatus.DONE if done else ActionStatus.OPEN,
+                completed_at=now if done else None,
+            )
+            findings.append((activity, text, action))
+    ImprovementAction.objects.bulk_create([action for _a, _t, action in findings], batch_size=2000)
+    ExerciseFinding.objects.bulk_create(
+        [ExerciseFinding(activity=activity, text=text, action=action) for activity, text, action in findings],
+        batch_size=2000,
+    )
+    counts["activities"] = len(pending)
+    counts["findings"] = len(findings)
+    if pending:
         audit.record(
             actor=None,
             action="awareness.demo_loaded",
-            organisation_id=organisation.pk,
-            changes={"activities": len(activities)},
+            organisation_id=None,
+            changes={k: counts[k] for k in ("organisations", "activities", "findings")},
         )
-        counts["organisations"] += 1
-        counts["activities"] += len(activities)
     rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not a secret
     for coordinator in Organisation.objects.filter(
         kind=OrganisationKind.SECTOR_ORGANISATION, served_sectors__isnull=False, is_active=True
