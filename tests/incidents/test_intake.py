@@ -5,10 +5,12 @@ the one-query check of where a report goes agreeing with the scoped selectors.
 These tests run outside a test transaction (transaction=True), as a real request does: the
 intake then commits the report itself and queues the CERT's notices in a second transaction."""
 
+import io
 from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.http import Http404
 from django.utils import timezone
 
@@ -281,3 +283,24 @@ def test_where_a_report_goes_agrees_with_the_scoped_selectors(desk):
     assert checked >= 8
     with pytest.raises(Http404):
         selectors.reporting_target(desk.officer_a.user, "not-a-uuid")
+
+
+def test_a_report_whose_notice_was_lost_is_announced_by_the_scheduled_job(desk):
+    incident = services.receive_report(
+        actor=desk.officer_a.user,
+        organisation_id=desk.board_a.public_id,
+        submit=True,
+        **{k: v for k, v in body(desk.board_a).items() if k not in {"organisation", "submit"}}
+        | {"detected_at": timezone.now() - timedelta(hours=3), "aware_at": timezone.now() - timedelta(hours=2)},
+    ).incident
+    # As if the app server stopped before the task was queued: no notice, not announced.
+    Notice.objects.filter(incident=incident).delete()
+    Incident.objects.filter(pk=incident.pk).update(announced_at=None)
+
+    assert services.announce_missed() == 0  # too recent: its task may still be on the way
+    later = timezone.now() + services.ANNOUNCE_GRACE + timedelta(minutes=1)
+    assert services.announce_missed(now=later) == 1
+    assert Notice.objects.filter(incident=incident).count() == 2
+    assert services.announce_missed(now=later) == 0
+    call_command("incident_reminders", stdout=io.StringIO())
+    assert Notice.objects.filter(incident=incident).count() == 2

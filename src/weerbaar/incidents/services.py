@@ -802,6 +802,26 @@ def announce_report(*, incident: Incident) -> int:
     return len(readers)
 
 
+ANNOUNCE_GRACE = timedelta(minutes=5)
+
+
+def announce_missed(*, now: datetime | None = None) -> int:
+    """Tell the CERT of reports sent more than a few minutes ago that it was never told of: their
+    task was lost (an app server stopped between storing a report and queueing its notices).
+    Run by `manage.py incident_reminders`; returns the number of reports announced."""
+    now = now or timezone.now()
+    missed = (
+        Incident.objects.submitted()
+        .filter(announced_at__isnull=True, cert__isnull=False, submitted_at__lt=now - ANNOUNCE_GRACE)
+        .order_by("submitted_at")
+    )
+    announced = 0
+    for incident in missed.iterator(chunk_size=200):
+        announce_report(incident=incident)
+        announced += 1
+    return announced
+
+
 # --- legal clocks --------------------------------------------------------------------------------
 
 
