@@ -1,12 +1,27 @@
 """The world for the isolation test: a victim organisation full of canary strings, and one user per
 role elsewhere in the sector who must never see any of it.
 
-Apps add their own records to the victim with a builder in VICTIM_BUILDERS: a function taking the
-victim organisation and one of its members (an IBP officer) and returning the public ids of what
-it made. Every id is then tried in every URL parameter of every route.
+Apps add their own records to the victim with a builder: a function taking the victim organisation
+and one of its members (an IBP officer) and returning the public ids of what it made. Declare the
+app whose routes take those ids, which also registers the builder:
+
+    @victim_builder("advisories")
+    def _advisory_records(victim, officer) -> list[str]: ...
+
+Each id is then tried in every URL parameter of every route of the apps it belongs to: the declared
+ones, plus the app of whichever model the id turns out to be (so an assessment made by a monitor
+builder is also tried in the assessment routes). Trying an id in another app's routes only ever
+gives 404, so the walk skips that. A builder appended to VICTIM_BUILDERS without a declaration
+still works: its ids go to the apps of their models, and an id no model owns goes everywhere.
+Ids of the organisations builder (the victim itself, its members, a token) go to every app,
+since every app has routes scoped by organisation.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from uuid import UUID
+
+from django.apps import apps
 
 from tests.factories import OrganisationFactory, member, sector
 from weerbaar.accounts.services import create_api_token
@@ -15,8 +30,26 @@ from weerbaar.organisations import services as organisation_services
 from weerbaar.organisations.choices import OrganisationKind
 
 CANARY = "canary"
+EVERY_APP = "*"
+
+VICTIM_BUILDERS: list[Callable] = []
 
 
+def victim_builder(*app_names: str) -> Callable[[Callable], Callable]:
+    """Declare the app(s) (package names under weerbaar, or EVERY_APP) whose routes take the ids
+    a builder returns, and register the builder."""
+    if not app_names:
+        raise TypeError("victim_builder needs at least one app name")
+
+    def register(builder: Callable) -> Callable:
+        builder.victim_apps = frozenset(app_names)
+        VICTIM_BUILDERS.append(builder)
+        return builder
+
+    return register
+
+
+@victim_builder(EVERY_APP)
 def _organisation_records(victim, officer) -> list[str]:
     school = OrganisationFactory(
         name="CANARY School", kind=OrganisationKind.SCHOOL, parent=victim, sector=victim.sector, board_number=""
@@ -39,9 +72,7 @@ def _organisation_records(victim, officer) -> list[str]:
     ]
 
 
-VICTIM_BUILDERS: list[Callable] = [_organisation_records]
-
-
+@victim_builder("monitor")
 def _monitor_records(victim, officer) -> list[str]:
     """The victim takes part in a VO cycle of another coordinator and records a basic measure
     and its SOC connection, each with canary text."""
@@ -83,9 +114,7 @@ def _monitor_records(victim, officer) -> list[str]:
     return [str(cycle.public_id), str(assessment.public_id)]
 
 
-VICTIM_BUILDERS.append(_monitor_records)
-
-
+@victim_builder("assessments")
 def _assessment_records(victim, officer) -> list[str]:
     """A draft self-assessment with a canary title, a canary justification, evidence and an
     improvement action."""
@@ -114,9 +143,7 @@ def _assessment_records(victim, officer) -> list[str]:
     return [str(assessment.public_id), str(evidence.public_id), str(action.public_id)]
 
 
-VICTIM_BUILDERS.append(_assessment_records)
-
-
+@victim_builder("incidents")
 def _incident_records(victim, officer) -> list[str]:
     """A closed incident with a canary title, handled by a CERT for the victim's sector: a TLP:RED
     timeline entry, an indicator, a file, a CERT task and a draft lesson, all with canary text."""
@@ -175,17 +202,243 @@ def _incident_records(victim, officer) -> list[str]:
     ]
 
 
-VICTIM_BUILDERS.append(_incident_records)
+@victim_builder("advisories")
+def _advisory_records(victim, officer) -> list[str]:
+    """A TLP:AMBER advisory of a CERT serving the victim's sector (the observers' CERT serves
+    another), matched to a canary item on the victim's software list, and the victim's answer."""
+    from django.db import transaction
+
+    from weerbaar.advisories import services as advisory_services
+
+    cert = OrganisationFactory(name="CERT Adviezen", kind=OrganisationKind.CERT, sector=None, board_number="")
+    cert.served_sectors.set([sector("VO")])
+    analyst = member(Role.CERT_ANALYST, cert).user
+    item = advisory_services.add_item(
+        actor=officer.user, organisation=victim, vendor="Canary Vendor", product="Canary Suite", version="1.0"
+    )
+    advisory = advisory_services.write_advisory(
+        actor=analyst,
+        owner=cert,
+        title="CANARY advisory",
+        tlp="amber",
+        summary="canary summary",
+        products=[{"vendor": "Canary Vendor", "product": "Canary Suite", "version_range": "vers:generic/<2.0"}],
+    )
+    # The world is built inside a transaction that never commits: match now.
+    with transaction.atomic():
+        advisory_services.match_advisory(advisory)
+    advisory_services.answer(actor=officer.user, advisory=advisory, organisation=victim, state="mitigating")
+    return [str(advisory.public_id), str(item.public_id)]
 
 
-def build_world():
-    """Returns (observers, victim, object_ids): observers maps a label to a user."""
+@victim_builder("awareness")
+def _awareness_records(victim, officer) -> list[str]:
+    """Canary activities of the victim (a phishing simulation with participation, an exercise
+    with a finding in the improvement plan), and its enrolment in a canary course that a VO
+    coordinator (not the observers') offers."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from weerbaar.awareness import services as awareness_services
+
+    today = timezone.localdate()
+    phishing = awareness_services.create_activity(
+        actor=officer.user,
+        organisation=victim,
+        kind="phishing",
+        title="CANARY phishing",
+        description="canary description",
+        held_on=today - timedelta(days=20),
+        sent=10,
+        opened=5,
+        clicked=2,
+        reported=3,
+    )
+    awareness_services.set_participation(
+        actor=officer.user, activity=phishing, group="teaching_staff", people=10, invited=10, participated=9
+    )
+    exercise = awareness_services.create_activity(
+        actor=officer.user,
+        organisation=victim,
+        kind="exercise",
+        title="CANARY exercise",
+        held_on=today - timedelta(days=10),
+        scenario="canary scenario",
+        groups=["board", "it"],
+    )
+    finding = awareness_services.add_finding(actor=officer.user, activity=exercise, text="canary finding")
+    coordinator = OrganisationFactory(
+        name="Coordinatie Training VO", kind=OrganisationKind.SECTOR_ORGANISATION, sector=None, board_number=""
+    )
+    coordinator.served_sectors.set([sector("VO")])
+    offer = awareness_services.create_offer(
+        actor=member(Role.SECTOR_COORDINATOR, coordinator).user,
+        coordinator=coordinator,
+        title="CANARY course",
+        audience="teaching_staff",
+        format="online",
+        starts_on=today,
+        ends_on=today + timedelta(days=30),
+        published=True,
+        sectors=[sector("VO")],
+    )
+    enrolment = awareness_services.enrol(actor=officer.user, offer=offer, organisation=victim, places=3)
+    return [
+        str(phishing.public_id),
+        str(exercise.public_id),
+        str(finding.public_id),
+        str(finding.action.public_id),
+        str(offer.public_id),
+        str(enrolment.public_id),
+    ]
+
+
+@victim_builder("governance")
+def _governance_records(victim, officer) -> list[str]:
+    """A canary budget and two versions of the victim's paragraph: the first approved and locked,
+    the second a draft, both with canary text."""
+    from django.utils import timezone
+
+    from weerbaar.governance import services as governance_services
+
+    year = timezone.localdate().year
+    budget = governance_services.save_budget(
+        actor=officer.user,
+        organisation=victim,
+        year=year,
+        total_budget=9000000,
+        ict_budget=400000,
+        security_budget=31337,
+        headcount_fte=80,
+        ibp_officer_fte=0.5,
+        external_services="Canary SOC services",
+        note="canary budget note",
+    )
+    first = governance_services.generate_paragraph(actor=officer.user, organisation=victim, year=year)
+    governance_services.edit_paragraph(actor=officer.user, paragraph=first, text_nl="Canary paragraaf, goedgekeurd.")
+    governance_services.submit_paragraph(actor=officer.user, paragraph=first)
+    governance_services.approve_paragraph(actor=member(Role.BOARD_MEMBER, victim).user, paragraph=first)
+    second = governance_services.start_new_version(actor=officer.user, paragraph=first)
+    governance_services.edit_paragraph(actor=officer.user, paragraph=second, text_nl="Canary paragraaf, versie twee.")
+    return [str(budget.public_id), str(first.public_id), str(second.public_id)]
+
+
+@victim_builder("privacy")
+def _privacy_records(victim, officer) -> list[str]:
+    """A VO catalogue product the victim uses, a local DPIA built on its central DPIA (with a
+    canary risk and measure), a canary processing activity and a canary breach."""
+    from django.utils import timezone
+
+    from weerbaar.privacy import services as privacy_services
+
+    today = timezone.localdate()
+    keeper = OrganisationFactory(
+        name="Catalogus VO", kind=OrganisationKind.SECTOR_ORGANISATION, sector=None, board_number=""
+    )
+    keeper.served_sectors.set([sector("VO")])
+    coordinator = member(Role.SECTOR_COORDINATOR, keeper).user
+    product = privacy_services.save_product(
+        actor=coordinator, steward=keeper, code="vo-leerplatform", vendor_name="Leer BV", name="VO Leerplatform"
+    )
+    central = privacy_services.create_central_draft(
+        actor=coordinator,
+        product=product,
+        assessed_on=today,
+        assessor="Coordinatie",
+        advice="medium",
+        risks=[{"code": "R1", "title": "Profiling", "likelihood": "low", "impact": "high", "residual": "low"}],
+        school_measures=[{"code": "M1", "kind": "settings", "title": "Turn off tracking"}],
+    )
+    privacy_services.publish_central(actor=coordinator, central=central)
+    dpo = member(Role.DPO, victim, email="canary.privacy@victim.invalid").user
+    use = privacy_services.record_use(actor=dpo, organisation=victim, product=product, decided_by="Canary board")
+    dpia = privacy_services.start_local_dpia(
+        actor=dpo, organisation=victim, title="CANARY local DPIA", central=central
+    )
+    privacy_services.update_local_dpia(actor=dpo, dpia=dpia, lawfulness="canary lawfulness")
+    own = privacy_services.add_local_risk(
+        actor=dpo, dpia=dpia, title="canary risk", likelihood="low", impact="low", residual="low"
+    )
+    measure = dpia.measures.get()
+    activity = privacy_services.save_activity(
+        actor=dpo,
+        organisation=victim,
+        name="CANARY activity",
+        purposes="canary purposes",
+        legal_basis="public_task",
+        processor_codes=["vo-leerplatform"],
+    )
+    breach = privacy_services.record_breach(
+        actor=dpo, organisation=victim, title="CANARY breach", discovered_on=today, description="canary usb"
+    )
+    return [
+        str(use.public_id),
+        str(dpia.public_id),
+        str(own.public_id),
+        str(measure.public_id),
+        str(activity.public_id),
+        str(breach.public_id),
+    ]
+
+
+# The observers, one per role, each in an organisation of its own kind outside the victim's reach.
+OBSERVER_ROLES = (
+    "ibp_officer",
+    "dpo",
+    "board_member",
+    "supervisory_board",
+    "auditor",
+    "cert_analyst",
+    "sector_coordinator",
+    "council_member",
+    "ministry_analyst",
+    "inspector",
+)
+
+
+@dataclass
+class World:
+    observers: dict  # label from OBSERVER_ROLES -> user
+    victim: object
+    records: dict[str, frozenset[str]]  # public id -> app names (or EVERY_APP) whose routes take it
+
+
+def _model_apps(ids: Iterable[str]) -> dict[str, set[str]]:
+    """For each id, the weerbaar app(s) of the model(s) with that public id."""
+    uuids = []
+    for value in ids:
+        try:
+            uuids.append(UUID(value))
+        except ValueError:
+            continue
+    owners: dict[str, set[str]] = {}
+    for model in apps.get_models():
+        if not model._meta.app_config.name.startswith("weerbaar.") or "public_id" not in {
+            field.name for field in model._meta.concrete_fields
+        }:
+            continue
+        app_name = model._meta.app_config.name.split(".")[1]
+        for found in model._base_manager.filter(public_id__in=uuids).values_list("public_id", flat=True):
+            owners.setdefault(str(found), set()).add(app_name)
+    return owners
+
+
+def build_world() -> World:
     # The victim: a VO board that no observer's reach includes.
     victim = OrganisationFactory(name="CANARY Scholengroep", sector=sector("VO"))
     officer = member(Role.IBP_OFFICER, victim, full_name="Canary Officer", email="canary.officer@victim.invalid")
-    object_ids: list[str] = []
-    for builder in VICTIM_BUILDERS:
-        object_ids.extend(builder(victim, officer))
+    made: list[tuple[str, frozenset[str]]] = []
+    # dict.fromkeys: a builder both declared and appended by hand runs once.
+    for builder in dict.fromkeys(VICTIM_BUILDERS):
+        declared = getattr(builder, "victim_apps", frozenset())
+        made.extend((str(public_id), declared) for public_id in builder(victim, officer))
+    owners = _model_apps(public_id for public_id, _ in made)
+    records: dict[str, frozenset[str]] = {}
+    for public_id, declared in made:
+        # An id neither declared nor owned by a model is tried everywhere rather than nowhere.
+        found = set(declared) | owners.get(public_id, set()) or {EVERY_APP}
+        records[public_id] = records.get(public_id, frozenset()) | found
 
     home = OrganisationFactory(name="Bestuur Thuis", sector=sector("PO"))
     OrganisationFactory(
@@ -221,4 +474,5 @@ def build_world():
         "ministry_analyst": member(Role.MINISTRY_ANALYST, ministry).user,
         "inspector": member(Role.INSPECTOR, inspectorate).user,
     }
-    return observers, victim, object_ids
+    assert tuple(observers) == OBSERVER_ROLES, "keep OBSERVER_ROLES in step with the observers"
+    return World(observers=observers, victim=victim, records=records)
