@@ -1452,3 +1452,279 @@ def breach_workbook(rows) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+# --- demo ----------------------------------------------------------------------------------------
+
+DEMO_PRODUCTS = (
+    # code, vendor, vendor country, name, edition, covenant, dpa, locations, transfers, trackers
+    (
+        "demo-leerlingadmin",
+        "Administratie Onderwijs BV",
+        "NL",
+        "Leerlingadministratie",
+        "PO/VO",
+        "participant",
+        "4.0",
+        [("storage", "NL"), ("support", "NL")],
+        [],
+        [],
+    ),
+    (
+        "demo-leerplatform",
+        "Digitaal Leren BV",
+        "NL",
+        "Leerplatform",
+        "Basis",
+        "participant",
+        "4.0",
+        [("storage", "IE"), ("telemetry", "US")],
+        [("US", "dpf")],
+        [],
+    ),
+    (
+        "demo-kantoorsuite",
+        "Cloud Office Inc.",
+        "US",
+        "Kantoorsuite voor onderwijs",
+        "Education",
+        "none",
+        "",
+        [("storage", "NL"), ("support", "US"), ("telemetry", "US")],
+        [("US", "dpf"), ("IN", "scc")],
+        ["Diagnostics SDK"],
+    ),
+    ("demo-toetsapp", "Toetsen & Meten BV", "NL", "Toetsapp", "", "participant", "4.0", [("storage", "NL")], [], []),
+    (
+        "demo-ouderapp",
+        "Schoolcontact BV",
+        "NL",
+        "Ouderapp",
+        "Plus",
+        "supporter",
+        "",
+        [("storage", "DE"), ("support", "PH")],
+        [("PH", "scc")],
+        ["Crash reporter"],
+    ),
+    (
+        "demo-videobellen",
+        "Meet Global Ltd.",
+        "US",
+        "Videobellen",
+        "Education",
+        "none",
+        "",
+        [("storage", "US")],
+        [("US", "scc")],
+        ["Analytics", "Ad network"],
+    ),
+    ("demo-rekenoefenen", "Rekenwerk BV", "NL", "Rekenoefenen", "", "participant", "4.0", [("storage", "NL")], [], []),
+)
+
+DEMO_RISKS = [
+    {
+        "code": "R1",
+        "title": "Vendor uses pupil data for its own purposes",
+        "likelihood": "medium",
+        "impact": "high",
+        "residual": "low",
+    },
+    {
+        "code": "R2",
+        "title": "Diagnostic data reach the United States",
+        "likelihood": "high",
+        "impact": "medium",
+        "residual": "medium",
+    },
+    {
+        "code": "R3",
+        "title": "Data are kept longer than needed",
+        "likelihood": "medium",
+        "impact": "low",
+        "residual": "low",
+    },
+]
+DEMO_SCHOOL_MEASURES = [
+    {"code": "M1", "kind": "settings", "title": "Set diagnostic data to the minimum"},
+    {"code": "M2", "kind": "contract", "title": "Sign the model data-processing agreement"},
+    {"code": "M3", "kind": "instruction", "title": "Tell staff not to put special categories of data in it"},
+    {"code": "M4", "kind": "own_check", "title": "Check each year who has access"},
+]
+
+
+@transaction.atomic
+def load_demo_privacy(*, actor, today: date | None = None) -> dict | None:
+    """Fill the demo sector with a catalogue kept by SIVON, central DPIAs (one with two versions,
+    one withdrawn), products in use at demo schools, local DPIAs in every state for the demo DPO's
+    board, processing registers from the template and a few breaches. System data for the demo
+    only; returns None, changing nothing, when the demo catalogue is already there."""
+    from weerbaar.organisations.choices import MEASURED_KINDS, OrganisationKind
+    from weerbaar.organisations.demo import DEMO_EMAIL_DOMAIN
+
+    if actor is not None:
+        raise NotPermitted("the demo privacy data is loaded by the system only")
+    if settings.PRODUCTION:
+        raise NotPermitted("the demo privacy data is never loaded in production")
+    if Product.objects.filter(code=DEMO_PRODUCTS[0][0]).exists():
+        return None
+    steward = Organisation.objects.filter(name="SIVON", kind=OrganisationKind.SECTOR_ORGANISATION).first()
+    if steward is None:
+        return None
+    today = today or _today()
+    products = []
+    for code, vendor, country, name, edition, covenant, dpa, locations, transfers, trackers in DEMO_PRODUCTS:
+        products.append(
+            save_product(
+                actor=None,
+                steward=steward,
+                code=code,
+                vendor_name=vendor,
+                vendor_country=country,
+                name=name,
+                edition=edition,
+                covenant_status=covenant,
+                covenant_since=date(2022, 9, 1) if covenant != CovenantStatus.NONE else None,
+                dpa_version=dpa,
+                dpa_annexes=["privacy_notice", "security"] if dpa else [],
+                data_locations=[{"purpose": p, "country": c} for p, c in locations],
+                transfers=[{"country": c, "mechanism": m} for c, m in transfers],
+                trackers=trackers,
+                ad_recipients=["Ad network"] if "Ad network" in trackers else [],
+            )
+        )
+    by_code = {p.code: p for p in products}
+    centrals = {}
+    plans = [
+        ("demo-leerlingadmin", "low", 400),
+        ("demo-leerplatform", "medium", 300),
+        ("demo-kantoorsuite", "medium", 500),
+        ("demo-toetsapp", "low", 200),
+        ("demo-videobellen", "high", 600),
+    ]
+    for code, advice, days in plans:
+        central = create_central_draft(
+            actor=None,
+            product=by_code[code],
+            assessed_on=today - timedelta(days=days),
+            assessor="Privacy adviesbureau (demo)",
+            advice=advice,
+            advice_text={
+                "low": "Can be used; apply the school measures.",
+                "medium": "Can be used with care; apply the settings and instruct staff.",
+                "high": "Do not use for pupils until the vendor has taken its measures.",
+            }[advice],
+            risks=DEMO_RISKS,
+            vendor_measures=[
+                {"title": "Process diagnostic data inside the EEA", "due_on": today - timedelta(days=30)},
+                {"title": "Publish a list of sub-processors", "due_on": today + timedelta(days=90)},
+            ],
+            school_measures=DEMO_SCHOOL_MEASURES,
+        )
+        centrals[code] = publish_central(actor=None, central=central)
+    withdrawn = centrals.pop("demo-videobellen")
+    withdraw_central(actor=None, central=withdrawn)
+    # Who uses what: the demo people's board and its schools, and a share of the other boards.
+    demo_boards = list(
+        Organisation.objects.filter(
+            memberships__user__email__endswith=f"@{DEMO_EMAIL_DOMAIN}", kind__in=MEASURED_KINDS
+        ).distinct()
+    )
+    po_vo = Organisation.objects.filter(
+        kind__in=MEASURED_KINDS, sector__code__in=["PO", "VO"], is_active=True
+    ).order_by("pk")
+    users = list(po_vo[:40])
+    users += [b for b in demo_boards if b.sector_id and b.sector.code in ("PO", "VO") and b not in users]
+    uses = []
+    for index, organisation in enumerate(users):
+        for offset, product in enumerate(products):
+            if (index + offset) % 3 == 0 or organisation in demo_boards:
+                uses.append(ProductUse(organisation=organisation, product=product, since=date(2023, 8, 1)))
+    ProductUse.objects.bulk_create(uses, ignore_conflicts=True)
+    states = {"draft": 0, "advised": 0, "accepted": 0, "review": 0}
+    dpo_board = next((b for b in demo_boards if b.sector and b.sector.code == "PO"), None)
+    if dpo_board is not None:
+        dpo = Membership.objects.filter(organisation=dpo_board, role="dpo", is_active=True).first()
+        board_member = Membership.objects.filter(organisation=dpo_board, role="board_member", is_active=True).first()
+        who = dpo.user if dpo else None
+        for code, target in (
+            ("demo-leerlingadmin", "accepted"),
+            ("demo-leerplatform", "advised"),
+            ("demo-toetsapp", "draft"),
+            ("demo-kantoorsuite", "review"),
+        ):
+            dpia = start_local_dpia(
+                actor=None, organisation=dpo_board, title=str(by_code[code]), central=centrals[code]
+            )
+            dpia.created_by = who
+            dpia.edpb_criteria = ["vulnerable", "large_scale"]
+            dpia.legal_basis = LegalBasis.PUBLIC_TASK
+            dpia.lawfulness = "Needed for teaching; the school chose the least intrusive settings."
+            dpia.save()
+            measures = list(dpia.measures.all())
+            for m in measures[:2]:
+                m.implemented, m.implemented_on = True, today - timedelta(days=60)
+                m.save()
+            if target in ("advised", "accepted", "review"):
+                dpia.status = LocalStatus.ADVISED
+                dpia.dpo_advice = "Responsible with the settings of the central DPIA."
+                dpia.advised_on, dpia.advised_by = today - timedelta(days=45), who
+            if target in ("accepted", "review"):
+                dpia.status = LocalStatus.ACCEPTED
+                dpia.accepted_on = today - timedelta(days=40)
+                dpia.accepted_by = board_member.user if board_member else None
+                dpia.residual_accepted = "R2 stays medium: diagnostic data are minimised."
+                dpia.review_due = today + timedelta(days=325)
+            dpia.save()
+            states[target] += 1
+        # A new version of the office suite's central DPIA: the accepted local DPIA needs review.
+        newer = create_central_draft(
+            actor=None,
+            product=by_code["demo-kantoorsuite"],
+            assessed_on=today - timedelta(days=10),
+            assessor="Privacy adviesbureau (demo)",
+            advice="high",
+            advice_text="New findings on diagnostic data: review your settings.",
+            risks=DEMO_RISKS,
+            school_measures=DEMO_SCHOOL_MEASURES,
+        )
+        change = CentralChange.objects.create(central=newer, kind=ChangeKind.PUBLISHED)
+        CentralDPIA.objects.filter(pk=centrals["demo-kantoorsuite"].pk).update(status=CentralStatus.SUPERSEDED)
+        CentralDPIA.objects.filter(pk=newer.pk).update(status=CentralStatus.PUBLISHED, published_at=timezone.now())
+        # Announced here rather than by the worker: the demo must be complete when the command ends.
+        announce_change(change_id=change.pk)
+    registers = 0
+    for organisation in demo_boards + users[:5]:
+        apply_template(actor=None, organisation=organisation)
+        registers += 1
+    breaches = 0
+    for organisation in demo_boards[:2]:
+        record_breach(
+            actor=None,
+            organisation=organisation,
+            title="USB stick with pupil reports lost",
+            discovered_on=today - timedelta(days=20),
+            occurred_on=today - timedelta(days=21),
+            report_to_authority=Decision.NO_REPORT,
+            authority_reason="The stick was encrypted; no risk for the pupils.",
+            decided_on=today - timedelta(days=19),
+            measures="Staff reminded to use the encrypted drive.",
+        )
+        record_breach(
+            actor=None,
+            organisation=organisation,
+            title="E-mail with grades sent to the wrong parent",
+            discovered_on=today - timedelta(days=5),
+            data_categories="name, grades",
+            people_affected=1,
+        )
+        breaches += 2
+    audit.record(actor=None, action="privacy.demo_loaded", organisation_id=steward.pk)
+    return {
+        "products": len(products),
+        "centrals": len(plans) + 1,
+        "uses": len(uses),
+        "registers": registers,
+        "breaches": breaches,
+        **states,
+    }

@@ -68,6 +68,7 @@ class Command(BaseCommand):
         self._load_monitor(seed)
         self._load_assessments(seed)
         self._load_awareness(seed)
+        self._load_privacy()
         # Last: the paragraphs are drafted from the figures loaded above.
         self._load_governance(seed)
         self._print_logins()
@@ -103,6 +104,24 @@ class Command(BaseCommand):
                 self.style.SUCCESS(
                     f"Demo awareness loaded: {counts['activities']} activities of {counts['organisations']} "
                     f"organisations, {counts['findings']} exercise findings, {counts['offers']} courses."
+                )
+            )
+
+    def _load_privacy(self) -> None:
+        # A product catalogue with central DPIAs, products in use, local DPIAs in every state,
+        # processing registers from the template and a few breaches (once).
+        from weerbaar.privacy.services import load_demo_privacy
+
+        counts = load_demo_privacy(actor=None)
+        if counts is None:
+            self.stdout.write("The demo privacy records are already loaded (or there is no SIVON); nothing was changed.")
+        else:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Demo privacy loaded: {counts['products']} products, {counts['centrals']} central DPIAs, "
+                    f"{counts['uses']} products in use, local DPIAs {counts['draft']} draft, {counts['advised']} "
+                    f"advised, {counts['accepted']} accepted, {counts['review']} to review; "
+                    f"{counts['registers']} registers, {counts['breaches']} breaches."
                 )
             )
 
