@@ -624,7 +624,11 @@ def send_due_reminders(*, today: date | None = None) -> int:
     nothing. Returns how many reminders were sent."""
     today = today or timezone.localdate()
     sent = 0
+    # Skip what was sent before without a failed insert each: most runs find nearly all done.
+    done = set(AwarenessReminder.objects.values_list("activity_id", "kind"))
     for activity, kind in due_reminders(today):
+        if (activity.pk, kind) in done:
+            continue
         recipients = list(
             Membership.objects.filter(
                 organisation_id=activity.organisation_id,
