@@ -164,3 +164,35 @@ def test_number_formats():
     assert paragraph_text.euros(1234567.4, "en") == "€1,234,567"
     assert paragraph_text.percent(0.0833, "nl") == "8,3%"
     assert paragraph_text.day("2026-07-01", "nl") == "1 juli 2026"
+
+
+def test_dpia_figures_are_the_privacy_apps_own(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from weerbaar.privacy import selectors as privacy_selectors
+    from weerbaar.privacy.models import LocalDPIA, LocalRisk
+
+    today = timezone.localdate()
+    accepted = LocalDPIA.objects.create(
+        organisation=world.organisation,
+        title="Leerlingvolgsysteem",
+        status="accepted",
+        accepted_on=today,
+        review_due=today + timedelta(days=300),
+    )
+    LocalRisk.objects.create(
+        dpia=accepted, title="Te ruime toegang", likelihood="high", impact="high", level="high", residual="high"
+    )
+    LocalDPIA.objects.create(organisation=world.organisation, title="Toetsplatform", status="draft")
+    LocalDPIA.objects.create(organisation=world.organisation, title="Oud", status="superseded")
+    paragraph = services.generate_paragraph(actor=world.ibp, organisation=world.organisation, year=world.year)
+    dpias = paragraph.facts["dpias"]
+    shown = privacy_selectors.local_dpias(world.ibp, world.organisation).exclude(status="superseded")
+    assert dpias["total"] == shown.count() == 2
+    assert dpias["current"] == shown.filter(privacy_selectors.current_dpia_filter(today)).count() == 1
+    assert dpias["completed"] == 1
+    assert dpias["high_risk"] == 1
+    assert "2 DPIA's vastgelegd" in paragraph.text_nl
+    assert "2 DPIAs are on record" in paragraph.text_en

@@ -374,17 +374,28 @@ def _awareness(facts: dict, language: str) -> str:
     return " ".join(parts)
 
 
+DPIAS_NL = "DPIA's"
+
+
 def _dpias(facts: dict, language: str) -> str:
     d = facts.get("dpias")
     if d is None:
         return _pick(language, "Gegevens over DPIA's zijn niet beschikbaar.", "No DPIA figures are available.")
     total = d.get("total", 0) or 0
-    completed = d.get("completed", 0) or 0
-    high = d.get("high_risk", 0) or 0
+    if not total:
+        return _pick(
+            language,
+            "Er is nog geen DPIA (gegevensbeschermingseffectbeoordeling) vastgelegd.",
+            "No DPIA (data protection impact assessment) has been recorded yet.",
+        )
+    completed, current, high = d.get("completed", 0) or 0, d.get("current", 0) or 0, d.get("high_risk", 0) or 0
     return _pick(
         language,
-        f"Er zijn {total} DPIA's vastgelegd, waarvan {completed} afgerond; bij {high} is een hoog risico vastgesteld.",
-        f"{total} DPIAs are on record, {completed} of them completed; {high} found a high risk.",
+        f"Er {'is' if total == 1 else 'zijn'} {_plural(total, 'DPIA', DPIAS_NL)} vastgelegd; {completed} "
+        f"{'is' if completed == 1 else 'zijn'} door het bestuur vastgesteld, waarvan {current} actueel. "
+        f"Bij {high} blijft na maatregelen een hoog risico over.",
+        f"{_plural(total, 'DPIA is', 'DPIAs are')} on record; {completed} accepted by the board, {current} of "
+        f"them current. {high} still {'has' if high == 1 else 'have'} a high risk after measures.",
     )
 
 

@@ -356,18 +356,32 @@ def awareness_facts(organisation: Organisation, year: int) -> dict | None:
     return result
 
 
-def dpia_facts(organisation: Organisation, year: int) -> dict | None:
-    """The privacy app's DPIA summary for the year; None when that app offers none."""
+def dpia_facts(organisation: Organisation, year: int, today: date | None = None) -> dict | None:
+    """The organisation's local DPIAs as the privacy app keeps them: a summary function of that
+    app when it offers one, otherwise counted from its models with its own definition of a
+    current DPIA. None when the privacy app is not installed."""
     try:
         from weerbaar.privacy import selectors as privacy_selectors
+        from weerbaar.privacy.choices import LocalStatus, RiskLevel
+        from weerbaar.privacy.models import LocalDPIA
     except ImportError:
         return None
-    summary = getattr(privacy_selectors, "dpia_summary", None) or getattr(privacy_selectors, "year_summary", None)
-    if summary is None:
-        return None
-    data = summary(organisation=organisation, year=year)
+    summary = getattr(privacy_selectors, "dpia_summary", None)
+    if summary is not None:
+        return {
+            key: value if isinstance(value, int | float | str | type(None)) else str(value)
+            for key, value in summary(organisation=organisation, year=year).items()
+        }
+    as_of = min(today or timezone.localdate(), _year_end(year))
+    dpias = LocalDPIA.objects.filter(organisation=organisation, created_at__date__lte=as_of).exclude(
+        status=LocalStatus.SUPERSEDED
+    )
     return {
-        key: (value if isinstance(value, int | float | str | type(None)) else str(value)) for key, value in data.items()
+        "total": dpias.count(),
+        "completed": dpias.filter(status=LocalStatus.ACCEPTED).count(),
+        "current": dpias.filter(privacy_selectors.current_dpia_filter(as_of)).count(),
+        "accepted_in_year": dpias.filter(accepted_on__year=year).count(),
+        "high_risk": dpias.filter(risks__applies=True, risks__residual=RiskLevel.HIGH).distinct().count(),
     }
 
 
@@ -409,7 +423,7 @@ def paragraph_facts(organisation: Organisation, year: int, today: date | None = 
         "posture": posture_facts(organisation),
         "incidents": incident_facts(organisation, year),
         "awareness": awareness_facts(organisation, year),
-        "dpias": dpia_facts(organisation, year),
+        "dpias": dpia_facts(organisation, year, today),
         "budget": budget_facts(organisation, year),
     }
 
