@@ -147,7 +147,7 @@ def test_monitor_dashboard_includes_the_figures(client, sector_world):
     from weerbaar.monitor import services as monitor_services
 
     coordination = sector_world["coordinator"].memberships.get().organisation
-    monitor_services.open_cycle(
+    cycle = monitor_services.open_cycle(
         actor=sector_world["coordinator"],
         coordinator=coordination,
         name="Monitor 2026",
@@ -162,3 +162,8 @@ def test_monitor_dashboard_includes_the_figures(client, sector_world):
     assert 'id="governance-figures-heading"' in body
     assert "(4 / 7)" in body
     assert "777777" not in body
+    autumn = client.get(reverse("monitor:report_autumn", args=[cycle.public_id])).content.decode()
+    assert "(4 / 7)" in autumn
+    pdf = client.get(reverse("monitor:report_autumn_pdf", args=[cycle.public_id]))
+    assert pdf.content.startswith(b"%PDF")
+
