@@ -2,7 +2,7 @@
 paragraphs with their workflow and exports, the supervisory-board summary, the anonymised sector
 figures and the sector paragraph settings."""
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -64,13 +64,13 @@ class BudgetWriteSerializer(StrictSerializer):
     note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
 
 
-class OrganisationQuery(QuerySerializer):
+class GovernanceQuery(QuerySerializer):
     organisation = serializers.UUIDField(required=False)
     year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Security budgets and staffing", parameters=[OrganisationQuery]),
+    list=extend_schema(summary="Security budgets and staffing", parameters=[GovernanceQuery]),
     retrieve=extend_schema(summary="One year's budget and staffing"),
     create=extend_schema(
         summary="Record or correct a year's budget and staffing",
@@ -85,7 +85,7 @@ class BudgetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
     lookup_url_kwarg = "id"
 
     def get_queryset(self):
-        query = self.query(OrganisationQuery) if self.action == "list" else {}
+        query = self.query(GovernanceQuery) if self.action == "list" else {}
         budgets = SecurityBudget.objects.visible_to(self.request.user, Action.GOVERNANCE_VIEW).select_related(
             "organisation"
         )
@@ -139,7 +139,7 @@ class ParagraphSerializer(serializers.ModelSerializer):
         return (user.full_name or user.email) if user else None
 
 
-class ParagraphQuery(OrganisationQuery):
+class ParagraphQuery(GovernanceQuery):
     status = serializers.ChoiceField(choices=ParagraphStatus.choices, required=False)
 
 
@@ -305,7 +305,7 @@ class SupervisionViewSet(mixins.RetrieveModelMixin, ScopedViewSet):
 # --- sector figures and settings ------------------------------------------------------------
 
 
-class FigureCellSerializer(serializers.Serializer):
+class GovernanceFigureCellSerializer(serializers.Serializer):
     group = serializers.CharField(help_text=_('"all" (all the reader\'s sectors) or a sector code.'))
     column = serializers.CharField(help_text=_('"approved", "per_student" or "per_fte".'))
     suppressed = serializers.BooleanField()
@@ -317,11 +317,11 @@ class FigureCellSerializer(serializers.Serializer):
     q3 = serializers.FloatField(allow_null=True)
 
 
-class SectorFiguresSerializer(serializers.Serializer):
+class GovernanceSectorFiguresSerializer(serializers.Serializer):
     year = serializers.IntegerField()
     sectors = serializers.ListField(child=serializers.CharField())
     min_group = serializers.IntegerField()
-    cells = FigureCellSerializer(many=True)
+    cells = GovernanceFigureCellSerializer(many=True)
 
 
 class YearQuery(QuerySerializer):
@@ -331,17 +331,16 @@ class YearQuery(QuerySerializer):
 @extend_schema_view(list=extend_schema(summary="Anonymised governance figures", parameters=[YearQuery]))
 class SectorFiguresViewSet(ScopedViewSet):
     access_rule = Action.AGGREGATE_VIEW
-    serializer_class = SectorFiguresSerializer
+    serializer_class = GovernanceSectorFiguresSerializer
+    queryset = SecurityBudget.objects.none()  # the schema's model; the figures are aggregates only
     pagination_class = None
 
     def list(self, request):
         query = self.query(YearQuery)
         codes = selectors.reader_sector_codes(request.user)
         if not codes:
-            from django.http import Http404
-
             raise Http404
-        return Response(SectorFiguresSerializer(selectors.sector_figures(codes, query["year"])).data)
+        return Response(GovernanceSectorFiguresSerializer(selectors.sector_figures(codes, query["year"])).data)
 
 
 class SectorSettingsSerializer(serializers.Serializer):
