@@ -2,6 +2,8 @@
 document, my exposures and answers, the CERT's counts, and the software lists."""
 
 import json
+import re
+import uuid
 
 from django.http import Http404, HttpResponse
 from drf_spectacular.utils import extend_schema
@@ -9,11 +11,12 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from weerbaar.advisories import csafdoc, selectors, services
+from weerbaar.advisories import csafdoc, iocs, selectors, services
 from weerbaar.advisories.choices import AnswerState, Source, Tlp
 from weerbaar.advisories.models import Advisory, InventoryItem
-from weerbaar.api.base import QuerySerializer, ScopedViewSet, StrictSerializer
+from weerbaar.api.base import ApiViewMixin, QuerySerializer, ScopedViewSet, StrictSerializer
 from weerbaar.core.access import SIGNED_IN
 from weerbaar.core.permissions import Action
 from weerbaar.core.tenancy import NotPermitted, access, visible_organisations
@@ -266,3 +269,91 @@ class InventoryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedV
         except NotPermitted:
             raise Http404 from None
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- indicators of compromise ---------------------------------------------------------------------
+
+_TLP_SLUGS = {"clear": "clear", "green": "green", "amber": "amber", "amber-strict": "amber+strict"}
+FEED_CREATOR = "Weerbaar"
+FEED_CREATOR_ID = uuid.uuid5(iocs.NAMESPACE, "weerbaar-feed")
+
+
+class IndicatorImportSerializer(StrictSerializer):
+    owner = serializers.UUIDField()
+    kind = serializers.ChoiceField(choices=[("stix", "STIX 2.1 bundle"), ("misp", "MISP event")])
+    tlp = serializers.ChoiceField(choices=Tlp.choices, help_text="Label for indicators that carry none.")
+    content = serializers.JSONField(help_text="The bundle or event itself.")
+
+
+class IndicatorImportResultSerializer(serializers.Serializer):
+    added = serializers.IntegerField()
+    skipped = serializers.IntegerField()
+
+
+def _tlp(slug: str) -> str:
+    tlp = _TLP_SLUGS.get(slug)
+    if tlp is None:
+        # TLP:RED indicators are never published in bulk.
+        raise Http404
+    return tlp
+
+
+class IndicatorFeedViewSet(ScopedViewSet):
+    """Indicators of compromise for institutions' own tools: a STIX 2.1 bundle and a MISP feed
+    directory per TLP level (clear, green, amber, amber-strict), each holding only what the
+    token's owner may read. TLP:RED is never in a feed."""
+
+    access_rule = SIGNED_IN
+    queryset = Advisory.objects.none()
+    pagination_class = None
+
+    @extend_schema(responses={(200, "application/stix+json"): dict})
+    @action(detail=False, methods=["get"], url_path=r"stix/(?P<tlp>[a-z\-]+)")
+    def stix(self, request, tlp=None):
+        level = _tlp(tlp)
+        body = iocs.stix_bundle(selectors.feed_indicators(request.user, level), creator_name=FEED_CREATOR, tlp=level)
+        return HttpResponse(json.dumps(body, indent=1), content_type="application/stix+json;version=2.1")
+
+    @extend_schema(request=IndicatorImportSerializer, responses={201: IndicatorImportResultSerializer})
+    @action(detail=False, methods=["post"], url_path="import")
+    def import_file(self, request):
+        """Share the indicators of a STIX 2.1 bundle or a MISP event, for a CERT."""
+        data = self.validated(IndicatorImportSerializer)
+        owner = Organisation.objects.filter(
+            pk__in=visible_organisations(request.user, Action.ADVISORY_PUBLISH).values("pk"),
+            public_id=data["owner"],
+        ).first()
+        if owner is None:
+            raise ValidationError({"owner": ["You cannot share for this organisation."]})
+        raw = json.dumps(data["content"]).encode()
+        try:
+            added, skipped = services.import_indicators(
+                actor=request.user, owner=owner, raw=raw, kind=data["kind"], tlp=data["tlp"]
+            )
+        except iocs.IocError as exc:
+            raise ValidationError({"content": [str(exc)]}) from None
+        return Response({"added": added, "skipped": skipped}, status=status.HTTP_201_CREATED)
+
+
+class MispFeedView(ApiViewMixin, APIView):
+    """A MISP feed directory per TLP level (clear, green, amber, amber-strict): manifest.json,
+    hashes.csv and one <uuid>.json per event, at the file names MISP asks for (no trailing
+    slash), holding only what the token's owner may read."""
+
+    access_rule = SIGNED_IN
+
+    @extend_schema(responses={(200, "application/json"): dict})
+    def get(self, request, tlp, name):
+        level = _tlp(tlp)
+        if not re.fullmatch(r"manifest\.json|hashes\.csv|[0-9a-f\-]{36}\.json", name):
+            raise Http404
+        files = iocs.misp_feed(
+            selectors.feed_indicators(request.user, level),
+            creator_name=FEED_CREATOR,
+            creator_id=FEED_CREATOR_ID,
+            tlp=level,
+        )
+        if name not in files:
+            raise Http404
+        content_type = "text/csv" if name.endswith(".csv") else "application/json"
+        return HttpResponse(files[name], content_type=content_type)

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 
 class Tier(IntEnum):
@@ -92,31 +92,41 @@ class VersionRange:
     def stated(self) -> bool:
         return not self.any_version and bool(self.constraints)
 
+    @cached_property
+    def _compiled(self) -> tuple[frozenset, frozenset, tuple]:
+        """(excluded keys, exact keys, intervals): the `vers` algorithm, worked out once per range
+        so that checking one of tens of thousands of candidates is a few tuple comparisons."""
+        excluded = frozenset(version_key(v) for op, v in self.constraints if op == "!=")
+        exact_keys = frozenset(version_key(v) for op, v in self.constraints if op == "=")
+        intervals = []
+        lower: tuple[bool, tuple] | None = None
+        for op, bound in self.constraints:
+            if op in (">", ">="):
+                lower = (op == ">=", version_key(bound))
+            elif op in ("<", "<="):
+                intervals.append((lower, (op == "<=", version_key(bound))))
+                lower = None
+        if lower is not None:
+            intervals.append((lower, None))
+        return excluded, exact_keys, tuple(intervals)
+
     def contains(self, version: str) -> bool:
-        """Whether `version` lies in the range (the `vers` algorithm: equalities and exclusions
-        first, then intervals made of consecutive lower and upper bounds)."""
+        """Whether `version` lies in the range: not excluded, and equal to a listed version or
+        inside an interval made of consecutive lower and upper bounds."""
         if self.any_version:
             return True
         key = version_key(version)
-        for op, bound in self.constraints:
-            if op == "!=" and key == version_key(bound):
-                return False
-        for op, bound in self.constraints:
-            if op == "=" and key == version_key(bound):
-                return True
-        lower: tuple[str, tuple] | None = None
-        for op, bound in self.constraints:
-            bound_key = version_key(bound)
-            if op in (">", ">="):
-                lower = (op, bound_key)
-            elif op in ("<", "<="):
-                above = lower is None or (key > lower[1] if lower[0] == ">" else key >= lower[1])
-                below = key < bound_key if op == "<" else key <= bound_key
-                if above and below:
-                    return True
-                lower = None
-        if lower is not None:
-            return key > lower[1] if lower[0] == ">" else key >= lower[1]
+        excluded, exact_keys, intervals = self._compiled
+        if key in excluded:
+            return False
+        if key in exact_keys:
+            return True
+        for lower, upper in intervals:
+            if lower is not None and not (key >= lower[1] if lower[0] else key > lower[1]):
+                continue
+            if upper is not None and not (key <= upper[1] if upper[0] else key < upper[1]):
+                continue
+            return True
         return False
 
 

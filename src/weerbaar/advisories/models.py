@@ -21,6 +21,7 @@ from weerbaar.advisories.choices import AnswerState, MatchTier, Source, Tlp
 from weerbaar.core.models import PublicIdModel, TimestampedModel
 from weerbaar.core.permissions import Action
 from weerbaar.core.tenancy import ScopedQuerySet, visible_organisations
+from weerbaar.incidents.choices import IndicatorType
 from weerbaar.organisations.models import Membership, Organisation
 
 SHARED_TLPS = (Tlp.CLEAR, Tlp.GREEN)
@@ -191,10 +192,12 @@ class Exposure(models.Model):
 
     tenant_field = "organisation"
 
-    advisory = models.ForeignKey(Advisory, on_delete=models.CASCADE, related_name="exposures")
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    # Few indexes, as a sector-wide advisory writes tens of thousands of rows at once: advisory and
+    # organisation are covered by the two composite indexes, products go with their advisory.
+    advisory = models.ForeignKey(Advisory, on_delete=models.CASCADE, related_name="exposures", db_index=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", db_index=False)
     item = models.ForeignKey(InventoryItem, on_delete=models.CASCADE, related_name="exposures")
-    product = models.ForeignKey(AdvisoryProduct, on_delete=models.CASCADE, related_name="+")
+    product = models.ForeignKey(AdvisoryProduct, on_delete=models.CASCADE, related_name="+", db_index=False)
     tier = models.PositiveSmallIntegerField(choices=MatchTier.choices)
     found_at = models.DateTimeField()
 
@@ -254,3 +257,48 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.advisory_id}"
+
+
+class SharedIndicatorQuerySet(ScopedQuerySet):
+    def visible_to(self, user, action=Action.ADVISORY_VIEW):
+        """Indicators under the same TLP rules as advisories; TLP:RED ones are never published in
+        a feed (no bulk export of RED), so they are left out here."""
+        if not _signed_in(user):
+            return self.none()
+        held = Membership.objects.filter(user=user, is_active=True, organisation__is_active=True)
+        if not held.exists():
+            return self.none()
+        own_orgs = held.values("organisation_id")
+        reached = visible_organisations(user, Action.ADVISORY_VIEW)
+        serving = Organisation.objects.filter(served_sectors__in=reached.values("sector_id")).values("pk")
+        return self.filter(
+            Q(tlp__in=SHARED_TLPS)
+            | (Q(tlp=Tlp.AMBER) & (Q(owner__in=own_orgs) | Q(owner__in=serving)))
+            | (Q(tlp=Tlp.AMBER_STRICT) & Q(owner__in=own_orgs))
+        ).distinct()
+
+
+class SharedIndicator(PublicIdModel, TimestampedModel):
+    """An indicator of compromise a CERT shares with the sector, from an advisory, an incident,
+    or an imported STIX bundle or MISP event."""
+
+    tenant_field = "owner"
+
+    owner = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="shared_indicators")
+    advisory = models.ForeignKey(Advisory, on_delete=models.CASCADE, null=True, blank=True, related_name="indicators")
+    type = models.CharField(_("type"), max_length=16, choices=IndicatorType.choices)
+    value = models.CharField(_("value"), max_length=2000)
+    description = models.TextField(_("description"), blank=True)
+    tlp = models.CharField(_("TLP label"), max_length=16, choices=Tlp.choices, db_index=True)
+    source = models.CharField(_("source"), max_length=16)
+
+    objects = SharedIndicatorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "type", "value", "tlp"], name="advisories_indicator_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type}: {self.value}"

@@ -186,3 +186,29 @@ def constituency_exposure(user, advisory: Advisory) -> ExposureCounts | None:
             )
         )
     return counts
+
+
+def feed_indicators(user, tlp: str) -> list:
+    """The indicators of one TLP level the user may read, as the feeds publish them."""
+    from weerbaar.advisories.iocs import Shared
+    from weerbaar.advisories.models import SharedIndicator
+
+    rows = (
+        SharedIndicator.objects.visible_to(user)
+        .filter(tlp=tlp)
+        .select_related("advisory")
+        .order_by("created_at", "pk")[:50_000]
+    )
+    return [
+        Shared(
+            public_id=row.public_id,
+            type=row.type,
+            value=row.value,
+            description=row.description,
+            tlp=row.tlp,
+            created_at=row.created_at,
+            group=row.advisory.tracking_id if row.advisory_id else "",
+            group_title=row.advisory.title if row.advisory_id else "",
+        )
+        for row in rows
+    ]

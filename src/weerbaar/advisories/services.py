@@ -131,6 +131,9 @@ def import_document(
         advisory.sha256 = csafdoc.sha256(raw)
         advisory.save()
         if existing is not None:
+            # Exposures first, by their advisory index: a cascade from the products would look
+            # them up by product, which has no index of its own.
+            Exposure.objects.filter(advisory=advisory).delete()
             advisory.products.all().delete()
         AdvisoryProduct.objects.bulk_create(
             [
@@ -250,12 +253,14 @@ def match_advisory(advisory: Advisory) -> int:
         condition |= Q(cpe_key__in=cpes)
     if names:
         condition |= Q(name_key__in=names)
-    candidates = InventoryItem.objects.filter(condition).values_list(
-        "pk", "organisation_id", "purl_key", "cpe_key", "name_key", "version"
+    candidates = (
+        InventoryItem.objects.filter(condition)
+        .order_by()
+        .values_list("pk", "organisation_id", "purl_key", "cpe_key", "name_key", "version")
     )
     owners: dict[int, int] = {}
     items = []
-    for pk, org_id, purl_key, cpe_key, name_key, version in candidates.iterator(chunk_size=20000):
+    for pk, org_id, purl_key, cpe_key, name_key, version in candidates:
         owners[pk] = org_id
         items.append(matching.Item(ref=pk, purl_key=purl_key, cpe_key=cpe_key, name_key=name_key, version=version))
     found = {m.item: m for m in matching.match(affected, items)}
@@ -267,9 +272,9 @@ def _store_exposures(advisory: Advisory, found: dict, owners: dict[int, int], sc
     with transaction.atomic():
         existing = {
             item_id: (pk, tier)
-            for pk, item_id, tier in Exposure.objects.filter(scope, advisory=advisory).values_list(
-                "pk", "item_id", "tier"
-            )
+            for pk, item_id, tier in Exposure.objects.filter(scope, advisory=advisory)
+            .order_by()
+            .values_list("pk", "item_id", "tier")
         }
         gone = [pk for item_id, (pk, _tier) in existing.items() if item_id not in found]
         if gone:
@@ -281,31 +286,27 @@ def _store_exposures(advisory: Advisory, found: dict, owners: dict[int, int], sc
                 if tier != result.tier:
                     Exposure.objects.filter(pk=pk).update(tier=result.tier, product_id=result.product)
                 continue
-            new.append(
-                Exposure(
-                    advisory=advisory,
-                    organisation_id=owners[item_id],
-                    item_id=item_id,
-                    product_id=result.product,
-                    tier=int(result.tier),
-                    found_at=now,
-                )
-            )
+            new.append((advisory.pk, owners[item_id], item_id, result.product, int(result.tier), now))
         _insert_exposures(new)
-        risky = {e.organisation_id for e in new if _high_risk(advisory, e.tier)}
-        if risky:
-            _notify(advisory, risky, now)
+        if new and _high_risk(advisory, matching.Tier.NAME):
+            _notify(advisory, now)
     return len(found)
 
 
-def _insert_exposures(rows: list[Exposure]) -> None:
-    """Write new exposures: COPY on PostgreSQL (a sector-wide advisory can add tens of thousands
-    at once, and building INSERT statements for them costs more than the match itself), plain
-    bulk inserts elsewhere."""
+def _insert_exposures(rows: list[tuple]) -> None:
+    """Write new exposures (advisory, organisation, item, product, tier, found_at): COPY on
+    PostgreSQL (a sector-wide advisory can add tens of thousands at once, and building INSERT
+    statements for them costs more than the match itself), plain bulk inserts elsewhere."""
     if not rows:
         return
     if connection.vendor != "postgresql":
-        Exposure.objects.bulk_create(rows, batch_size=2000)
+        Exposure.objects.bulk_create(
+            [
+                Exposure(advisory_id=a, organisation_id=o, item_id=i, product_id=p, tier=t, found_at=f)
+                for a, o, i, p, t, f in rows
+            ],
+            batch_size=2000,
+        )
         return
     table = Exposure._meta.db_table
     with connection.cursor() as cursor:
@@ -313,8 +314,8 @@ def _insert_exposures(rows: list[Exposure]) -> None:
         with raw.copy(
             f"COPY {table} (advisory_id, organisation_id, item_id, product_id, tier, found_at) FROM STDIN"
         ) as copy:
-            for e in rows:
-                copy.write_row((e.advisory_id, e.organisation_id, e.item_id, e.product_id, e.tier, e.found_at))
+            for row in rows:
+                copy.write_row(row)
 
 
 def match_organisation(organisation: Organisation) -> int:
@@ -352,24 +353,22 @@ def match_organisation(organisation: Organisation) -> int:
 # --- notifications --------------------------------------------------------------------------------
 
 
-def _notify(advisory: Advisory, organisation_ids: set[int], now) -> None:
-    """One in-app notification per IBP officer of each organisation, only for officers who may
-    read the advisory; the e-mail goes out through the task worker after the commit."""
+def _notify(advisory: Advisory, now) -> None:
+    """One in-app notification per IBP officer of each organisation with a sure match found just
+    now, only for officers who may read the advisory; the e-mail goes out through the task worker
+    after the commit."""
+    sure = Exposure.objects.filter(advisory=advisory, found_at=now, tier__lt=matching.Tier.VERSION_NOT_STATED)
     officers = Membership.objects.filter(
-        organisation_id__in=organisation_ids, role=Role.IBP_OFFICER, is_active=True, user__is_active=True
+        organisation_id__in=sure.values("organisation_id"),
+        role=Role.IBP_OFFICER,
+        is_active=True,
+        user__is_active=True,
     ).select_related("user")
-    rows = []
-    for membership in officers:
-        if not Advisory.objects.visible_to(membership.user).filter(pk=advisory.pk).exists():
-            continue
-        rows.append(
-            Notification(
-                user=membership.user,
-                organisation_id=membership.organisation_id,
-                advisory=advisory,
-                created_at=now,
-            )
-        )
+    rows = [
+        Notification(user=m.user, organisation_id=m.organisation_id, advisory=advisory, created_at=now)
+        for m in officers
+        if Advisory.objects.visible_to(m.user).filter(pk=advisory.pk).exists()
+    ]
     if rows:
         Notification.objects.bulk_create(rows, ignore_conflicts=True)
         transaction.on_commit(_enqueue_mail)
@@ -678,3 +677,68 @@ def add_provider(*, actor, owner: Organisation, name: str, metadata_url: str) ->
         )
         audit.record(actor=actor, action="advisory.provider_added", organisation_id=owner.pk, obj=provider)
     return provider
+
+
+# --- indicators of compromise ---------------------------------------------------------------------
+
+
+def add_indicators(
+    *, actor, owner: Organisation, indicators: list, tlp: str, source: str, advisory: Advisory | None = None
+) -> int:
+    """Share indicators (iocs.Ioc) under `owner`; an indicator's own TLP label, when the file gave
+    one, wins over `tlp`. Indicators already shared are left as they are. Returns how many are new."""
+    from weerbaar.advisories.models import SharedIndicator
+    from weerbaar.incidents.choices import IndicatorType
+
+    if actor is not None:
+        require(actor, Action.ADVISORY_PUBLISH, owner.pk)
+    if tlp not in Tlp.values:
+        raise InputRefusedError([_("Choose a TLP label.")])
+    errors = [
+        _("Line %(line)s: unknown kind of indicator.") % {"line": n}
+        for n, i in enumerate(indicators, start=1)
+        if i.type not in IndicatorType.values or not i.value.strip()
+    ]
+    if errors:
+        raise InputRefusedError(errors[:50])
+    rows = [
+        SharedIndicator(
+            owner=owner,
+            advisory=advisory,
+            type=i.type,
+            value=i.value.strip(),
+            description=i.description,
+            tlp=i.tlp or tlp,
+            source=source,
+        )
+        for i in indicators
+    ]
+    with transaction.atomic():
+        before = SharedIndicator.objects.filter(owner=owner).count()
+        SharedIndicator.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+        added = SharedIndicator.objects.filter(owner=owner).count() - before
+        audit.record(
+            actor=actor,
+            action="advisory.indicators_shared",
+            organisation_id=owner.pk,
+            obj=owner,
+            changes={"added": added, "source": source},
+        )
+    return added
+
+
+def import_indicators(*, actor, owner: Organisation, raw: bytes, kind: str, tlp: str) -> tuple[int, int]:
+    """Share the indicators of a STIX 2.1 bundle or a MISP event; (added, skipped). IocError for
+    a file that cannot be read; nothing is stored then."""
+    from weerbaar.advisories import iocs
+
+    if kind == "stix":
+        found, skipped = iocs.read_stix(raw)
+    elif kind == "misp":
+        found, skipped, event_tlp = iocs.read_misp(raw)
+        tlp = event_tlp or tlp
+    else:
+        raise iocs.IocError("unknown kind of file")
+    if not found:
+        raise iocs.IocError("the file holds no indicator the platform can share")
+    return add_indicators(actor=actor, owner=owner, indicators=found, tlp=tlp, source=kind), skipped

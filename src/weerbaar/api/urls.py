@@ -2,7 +2,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from weerbaar.accounts.api import MeView, PersonalAccessTokenViewSet
-from weerbaar.advisories.api import AdvisoryViewSet, InventoryViewSet
+from weerbaar.advisories.api import AdvisoryViewSet, IndicatorFeedViewSet, InventoryViewSet
 from weerbaar.api.views import DocsView, SchemaView
 from weerbaar.assessments.api import AssessmentViewSet, ImprovementActionViewSet, ScoreViewSet
 from weerbaar.awareness.api import ActivityViewSet, AwarenessFiguresViewSet, TrainingOfferViewSet
@@ -49,6 +49,7 @@ router.register("incident-statistics", IncidentStatisticsViewSet, basename="inci
 router.register("lessons", LessonViewSet, basename="lesson")
 router.register("advisories", AdvisoryViewSet, basename="advisory")
 router.register("inventory", InventoryViewSet, basename="inventory-item")
+router.register("iocs", IndicatorFeedViewSet, basename="ioc-feed")
 router.register("monitor/cycles", CycleViewSet, basename="monitor-cycle")
 router.register("monitor/benchmarks", BenchmarkViewSet, basename="monitor-benchmark")
 router.register("monitor/positions", OrganisationMonitorViewSet, basename="monitor-position")
