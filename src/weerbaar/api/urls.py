@@ -5,7 +5,7 @@ from weerbaar.accounts.api import MeView, PersonalAccessTokenViewSet
 from weerbaar.advisories.api import AdvisoryViewSet, IndicatorFeedViewSet, InventoryViewSet
 from weerbaar.api.views import DocsView, SchemaView
 from weerbaar.assessments.api import AssessmentViewSet, ImprovementActionViewSet, ScoreViewSet
-from weerbaar.awareness.api import ActivityViewSet, AwarenessFiguresViewSet, TrainingOfferViewSet
+from weerbaar.awareness.api import AwarenessActivityViewSet, AwarenessFiguresViewSet, TrainingOfferViewSet
 from weerbaar.frameworks.api import FrameworkVersionViewSet, FrameworkViewSet, NormViewSet
 from weerbaar.governance.api import (
     BudgetViewSet,
@@ -61,7 +61,7 @@ router.register("privacy/local-dpias", LocalViewSet, basename="privacy-local-dpi
 router.register("privacy/processing-activities", ActivityViewSet, basename="privacy-processing-activity")
 router.register("privacy/breaches", BreachViewSet, basename="privacy-breach")
 router.register("privacy/sector", SectorViewSet, basename="privacy-sector")
-router.register("awareness/activities", ActivityViewSet, basename="awareness-activity")
+router.register("awareness/activities", AwarenessActivityViewSet, basename="awareness-activity")
 router.register("awareness/training-offer", TrainingOfferViewSet, basename="awareness-offer")
 router.register("awareness/sector-figures", AwarenessFiguresViewSet, basename="awareness-sector-figures")
 router.register("governance/budgets", BudgetViewSet, basename="governance-budget")

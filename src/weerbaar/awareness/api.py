@@ -25,14 +25,14 @@ from weerbaar.organisations.selectors import access_organisation
 # --- output --------------------------------------------------------------------------------------
 
 
-class ParticipationSerializer(serializers.Serializer):
+class AwarenessParticipationSerializer(serializers.Serializer):
     group = serializers.ChoiceField(choices=PeopleGroup.choices)
     people = serializers.IntegerField()
     invited = serializers.IntegerField()
     participated = serializers.IntegerField()
 
 
-class FindingSerializer(serializers.Serializer):
+class ExerciseFindingSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
     text = serializers.CharField()
     improvement_action = serializers.UUIDField(source="action.public_id", allow_null=True, default=None)
@@ -40,7 +40,7 @@ class FindingSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class ActivitySerializer(serializers.ModelSerializer):
+class AwarenessActivitySerializer(serializers.ModelSerializer):
     """An activity as its reader sees it: phishing counts for a simulation, scenario and groups
     for a crisis exercise, and the participation per group."""
 
@@ -48,7 +48,7 @@ class ActivitySerializer(serializers.ModelSerializer):
     organisation = serializers.UUIDField(source="organisation.public_id", read_only=True)
     offer = serializers.UUIDField(source="offer.public_id", read_only=True, allow_null=True, default=None)
     groups = serializers.ListField(child=serializers.ChoiceField(choices=PeopleGroup.choices), read_only=True)
-    participation = ParticipationSerializer(source="participations", many=True, read_only=True)
+    participation = AwarenessParticipationSerializer(source="participations", many=True, read_only=True)
 
     class Meta:
         model = Activity
@@ -76,7 +76,7 @@ class ActivitySerializer(serializers.ModelSerializer):
         ]
 
 
-class YearSummarySerializer(serializers.Serializer):
+class AwarenessYearSummarySerializer(serializers.Serializer):
     campaigns = serializers.IntegerField()
     trainings = serializers.IntegerField()
     phishing_simulations = serializers.IntegerField()
@@ -94,7 +94,7 @@ class YearSummarySerializer(serializers.Serializer):
     groups_exercised = serializers.ListField(child=serializers.ChoiceField(choices=PeopleGroup.choices))
 
 
-class OfferSerializer(serializers.ModelSerializer):
+class TrainingOfferSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     coordinator = serializers.UUIDField(source="coordinator.public_id", read_only=True)
     coordinator_name = serializers.CharField(source="coordinator.name", read_only=True)
@@ -120,7 +120,7 @@ class OfferSerializer(serializers.ModelSerializer):
         return [s.code for s in offer.sectors.all()]
 
 
-class EnrolmentSerializer(serializers.ModelSerializer):
+class TrainingEnrolmentSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     offer = serializers.UUIDField(source="offer.public_id", read_only=True)
     organisation = serializers.UUIDField(source="organisation.public_id", read_only=True)
@@ -130,7 +130,7 @@ class EnrolmentSerializer(serializers.ModelSerializer):
         fields = ["id", "offer", "organisation", "places", "created_at"]
 
 
-class FigureCellSerializer(serializers.Serializer):
+class AwarenessFigureCellSerializer(serializers.Serializer):
     """One anonymised cell: suppressed cells carry no figures and no count."""
 
     suppressed = serializers.BooleanField()
@@ -141,11 +141,11 @@ class FigureCellSerializer(serializers.Serializer):
     q3 = serializers.FloatField(allow_null=True)
 
 
-class FigureRowSerializer(serializers.Serializer):
+class AwarenessFigureRowSerializer(serializers.Serializer):
     group = serializers.CharField(help_text=_("'all' or a sector code"))
-    participation = FigureCellSerializer()
-    phishing_report = FigureCellSerializer()
-    exercised = FigureCellSerializer()
+    participation = AwarenessFigureCellSerializer()
+    phishing_report = AwarenessFigureCellSerializer()
+    exercised = AwarenessFigureCellSerializer()
 
 
 def _cell(stats) -> dict:
@@ -164,13 +164,13 @@ def _cell(stats) -> dict:
 # --- input ---------------------------------------------------------------------------------------
 
 
-class ActivityQuery(QuerySerializer):
+class AwarenessActivityQuery(QuerySerializer):
     organisation = serializers.UUIDField(required=False)
     kind = serializers.ChoiceField(choices=ActivityKind.choices, required=False)
     year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
 
 
-class ActivityWriteSerializer(StrictSerializer):
+class AwarenessActivityWriteSerializer(StrictSerializer):
     title = serializers.CharField(max_length=200, required=False)
     description = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
     held_on = serializers.DateField(required=False)
@@ -185,41 +185,41 @@ class ActivityWriteSerializer(StrictSerializer):
     offer = serializers.UUIDField(required=False, allow_null=True)
 
 
-class ActivityCreateSerializer(ActivityWriteSerializer):
+class AwarenessActivityCreateSerializer(AwarenessActivityWriteSerializer):
     organisation = serializers.UUIDField()
     kind = serializers.ChoiceField(choices=ActivityKind.choices)
     title = serializers.CharField(max_length=200)
     held_on = serializers.DateField()
 
 
-class ParticipationInputSerializer(StrictSerializer):
+class AwarenessParticipationInputSerializer(StrictSerializer):
     group = serializers.ChoiceField(choices=PeopleGroup.choices)
     people = serializers.IntegerField()
     invited = serializers.IntegerField()
     participated = serializers.IntegerField()
 
 
-class ImportInputSerializer(StrictSerializer):
+class AwarenessImportInputSerializer(StrictSerializer):
     file = serializers.FileField(help_text=_("CSV: group, people, invited, completed; one line per group."))
 
 
-class EvaluationInputSerializer(StrictSerializer):
+class ExerciseEvaluationInputSerializer(StrictSerializer):
     evaluation = serializers.CharField(max_length=10_000)
     evaluated_on = serializers.DateField()
 
 
-class FindingInputSerializer(StrictSerializer):
+class ExerciseFindingInputSerializer(StrictSerializer):
     text = serializers.CharField(max_length=10_000)
     action_title = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     due_date = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class SummaryQuery(QuerySerializer):
+class AwarenessSummaryQuery(QuerySerializer):
     organisation = serializers.UUIDField()
     year = serializers.IntegerField(min_value=2000, max_value=2100)
 
 
-class OfferInputSerializer(StrictSerializer):
+class TrainingOfferInputSerializer(StrictSerializer):
     coordinator = serializers.UUIDField(required=False, help_text=_("Needed only when you coordinate for several."))
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="", max_length=10_000)
@@ -231,7 +231,7 @@ class OfferInputSerializer(StrictSerializer):
     sectors = serializers.ListField(child=serializers.ChoiceField(choices=SectorCode.choices), min_length=1)
 
 
-class OfferUpdateSerializer(StrictSerializer):
+class TrainingOfferUpdateSerializer(StrictSerializer):
     title = serializers.CharField(max_length=200, required=False)
     description = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
     audience = serializers.ChoiceField(choices=PeopleGroup.choices, required=False)
@@ -244,7 +244,7 @@ class OfferUpdateSerializer(StrictSerializer):
     )
 
 
-class EnrolInputSerializer(StrictSerializer):
+class TrainingEnrolInputSerializer(StrictSerializer):
     organisation = serializers.UUIDField()
     places = serializers.IntegerField()
 
@@ -269,16 +269,16 @@ def _offer_for(user, organisation, public_id):
     return offer
 
 
-class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+class AwarenessActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """Awareness activities of the organisations within the user's reach."""
 
     access_rule = Action.AWARENESS_VIEW
-    serializer_class = ActivitySerializer
+    serializer_class = AwarenessActivitySerializer
     lookup_field = "public_id"
     lookup_url_kwarg = "id"
 
     def get_queryset(self):
-        params = self.query(ActivityQuery)
+        params = self.query(AwarenessActivityQuery)
         activities = (
             Activity.objects.visible_to(self.request.user, Action.AWARENESS_VIEW)
             .select_related("organisation", "offer")
@@ -302,11 +302,15 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
             .prefetch_related("participations")
             .get(pk=activity.pk)
         )
-        return Response(ActivitySerializer(activity).data)
+        return Response(AwarenessActivitySerializer(activity).data)
 
-    @extend_schema(request=ActivityCreateSerializer, responses={201: ActivitySerializer}, summary="Record an activity")
+    @extend_schema(
+        request=AwarenessActivityCreateSerializer,
+        responses={201: AwarenessActivitySerializer},
+        summary="Record an activity",
+    )
     def create(self, request):
-        data = dict(self.validated(ActivityCreateSerializer))
+        data = dict(self.validated(AwarenessActivityCreateSerializer))
         organisation = _organisation(request.user, data.pop("organisation"), Action.AWARENESS_EDIT)
         data["offer"] = _offer_for(request.user, organisation, data.get("offer"))
         activity = services.create_activity(actor=request.user, organisation=organisation, **data)
@@ -314,10 +318,12 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         response.status_code = status.HTTP_201_CREATED
         return response
 
-    @extend_schema(request=ActivityWriteSerializer, responses=ActivitySerializer, summary="Change an activity")
+    @extend_schema(
+        request=AwarenessActivityWriteSerializer, responses=AwarenessActivitySerializer, summary="Change an activity"
+    )
     def partial_update(self, request, id=None):
         activity = selectors.access_activity(request.user, id, Action.AWARENESS_EDIT)
-        data = dict(self.validated(ActivityWriteSerializer))
+        data = dict(self.validated(AwarenessActivityWriteSerializer))
         if "offer" in data:
             data["offer"] = _offer_for(request.user, activity.organisation, data["offer"])
         services.update_activity(actor=request.user, activity=activity, **data)
@@ -330,65 +336,75 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
-        request=ParticipationInputSerializer, responses=ActivitySerializer, summary="Record a group's participation"
+        request=AwarenessParticipationInputSerializer,
+        responses=AwarenessActivitySerializer,
+        summary="Record a group's participation",
     )
     @action(detail=True, methods=["post"])
     def participation(self, request, id=None):
         activity = selectors.access_activity(request.user, id, Action.AWARENESS_EDIT)
         services.set_participation(
-            actor=request.user, activity=activity, **self.validated(ParticipationInputSerializer)
+            actor=request.user, activity=activity, **self.validated(AwarenessParticipationInputSerializer)
         )
         return self._fresh(activity)
 
     @extend_schema(
-        request={"multipart/form-data": ImportInputSerializer},
-        responses=ActivitySerializer,
+        request={"multipart/form-data": AwarenessImportInputSerializer},
+        responses=AwarenessActivitySerializer,
         summary="Import participation from a learning platform's CSV export (all rows or none)",
     )
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser], url_path="import")
     def import_participation(self, request, id=None):
         activity = selectors.access_activity(request.user, id, Action.AWARENESS_EDIT)
-        upload = self.validated(ImportInputSerializer)["file"]
+        upload = self.validated(AwarenessImportInputSerializer)["file"]
         services.import_participation(actor=request.user, activity=activity, content=upload.read(MAX_BYTES + 1))
         return self._fresh(activity)
 
-    @extend_schema(request=EvaluationInputSerializer, responses=ActivitySerializer, summary="Evaluate an exercise")
+    @extend_schema(
+        request=ExerciseEvaluationInputSerializer, responses=AwarenessActivitySerializer, summary="Evaluate an exercise"
+    )
     @action(detail=True, methods=["post"])
     def evaluation(self, request, id=None):
         activity = selectors.access_activity(request.user, id, Action.AWARENESS_EDIT)
-        services.record_evaluation(actor=request.user, activity=activity, **self.validated(EvaluationInputSerializer))
+        services.record_evaluation(
+            actor=request.user, activity=activity, **self.validated(ExerciseEvaluationInputSerializer)
+        )
         return self._fresh(activity)
 
     @extend_schema(
-        methods=["GET"], request=None, responses=FindingSerializer(many=True), summary="Findings of an exercise"
+        methods=["GET"], request=None, responses=ExerciseFindingSerializer(many=True), summary="Findings of an exercise"
     )
     @extend_schema(
         methods=["POST"],
-        request=FindingInputSerializer,
-        responses={201: FindingSerializer},
+        request=ExerciseFindingInputSerializer,
+        responses={201: ExerciseFindingSerializer},
         summary="Add a finding; it becomes an action in the improvement plan",
     )
     @action(detail=True, methods=["get", "post"])
     def findings(self, request, id=None):
         if request.method == "GET":
             activity = selectors.access_activity(request.user, id)
-            return Response(FindingSerializer(selectors.findings_of(activity), many=True).data)
+            return Response(ExerciseFindingSerializer(selectors.findings_of(activity), many=True).data)
         activity = selectors.access_activity(request.user, id, Action.AWARENESS_EDIT)
-        finding = services.add_finding(actor=request.user, activity=activity, **self.validated(FindingInputSerializer))
-        return Response(FindingSerializer(finding).data, status=status.HTTP_201_CREATED)
+        finding = services.add_finding(
+            actor=request.user, activity=activity, **self.validated(ExerciseFindingInputSerializer)
+        )
+        return Response(ExerciseFindingSerializer(finding).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        parameters=[SummaryQuery], responses=YearSummarySerializer, summary="An organisation's figures of one year"
+        parameters=[AwarenessSummaryQuery],
+        responses=AwarenessYearSummarySerializer,
+        summary="An organisation's figures of one year",
     )
     @action(detail=False, methods=["get"])
     def summary(self, request):
-        params = self.query(SummaryQuery)
+        params = self.query(AwarenessSummaryQuery)
         try:
             organisation = access_organisation(request.user, params["organisation"], Action.AWARENESS_VIEW)
         except Http404:
             raise ValidationError({"organisation": [_("No organisation with this id within your reach.")]}) from None
         return Response(
-            YearSummarySerializer(selectors.year_summary(organisation=organisation, year=params["year"])).data
+            AwarenessYearSummarySerializer(selectors.year_summary(organisation=organisation, year=params["year"])).data
         )
 
 
@@ -397,7 +413,7 @@ class TrainingOfferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sco
     by the sector coordinators who publish it."""
 
     access_rule = SIGNED_IN
-    serializer_class = OfferSerializer
+    serializer_class = TrainingOfferSerializer
     lookup_field = "public_id"
     lookup_url_kwarg = "id"
 
@@ -407,9 +423,11 @@ class TrainingOfferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sco
     def get_object(self):
         return selectors.access_offer(self.request.user, self.kwargs["id"])
 
-    @extend_schema(request=OfferInputSerializer, responses={201: OfferSerializer}, summary="Add a course")
+    @extend_schema(
+        request=TrainingOfferInputSerializer, responses={201: TrainingOfferSerializer}, summary="Add a course"
+    )
     def create(self, request):
-        data = dict(self.validated(OfferInputSerializer))
+        data = dict(self.validated(TrainingOfferInputSerializer))
         coordinators = selectors.coordinator_organisations(request.user)
         wanted = data.pop("coordinator", None)
         if wanted is not None:
@@ -419,25 +437,27 @@ class TrainingOfferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sco
             raise ValidationError({"coordinator": [_("Name the sector organisation you publish for.")]})
         data["sectors"] = _sectors(coordinator, data["sectors"])
         offer = services.create_offer(actor=request.user, coordinator=coordinator, **data)
-        return Response(OfferSerializer(offer).data, status=status.HTTP_201_CREATED)
+        return Response(TrainingOfferSerializer(offer).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=OfferUpdateSerializer, responses=OfferSerializer, summary="Change a course")
+    @extend_schema(request=TrainingOfferUpdateSerializer, responses=TrainingOfferSerializer, summary="Change a course")
     def partial_update(self, request, id=None):
         offer = selectors.access_offer_to_change(request.user, id)
-        data = dict(self.validated(OfferUpdateSerializer))
+        data = dict(self.validated(TrainingOfferUpdateSerializer))
         if "sectors" in data:
             data["sectors"] = _sectors(offer.coordinator, data["sectors"])
         offer = services.update_offer(actor=request.user, offer=offer, **data)
-        return Response(OfferSerializer(offer).data)
+        return Response(TrainingOfferSerializer(offer).data)
 
-    @extend_schema(request=EnrolInputSerializer, responses={201: EnrolmentSerializer}, summary="Enrol in a course")
+    @extend_schema(
+        request=TrainingEnrolInputSerializer, responses={201: TrainingEnrolmentSerializer}, summary="Enrol in a course"
+    )
     @action(detail=True, methods=["post"])
     def enrol(self, request, id=None):
         offer = selectors.access_offer(request.user, id)
-        data = self.validated(EnrolInputSerializer)
+        data = self.validated(TrainingEnrolInputSerializer)
         organisation = _organisation(request.user, data["organisation"], Action.AWARENESS_EDIT)
         enrolment = services.enrol(actor=request.user, offer=offer, organisation=organisation, places=data["places"])
-        return Response(EnrolmentSerializer(enrolment).data, status=status.HTTP_201_CREATED)
+        return Response(TrainingEnrolmentSerializer(enrolment).data, status=status.HTTP_201_CREATED)
 
 
 def _sectors(coordinator, codes: list[str]) -> list:
@@ -454,11 +474,11 @@ class AwarenessFiguresViewSet(ScopedViewSet):
 
     access_rule = Action.AGGREGATE_VIEW
 
-    @extend_schema(responses=FigureRowSerializer(many=True), summary="Anonymised awareness figures per sector")
+    @extend_schema(responses=AwarenessFigureRowSerializer(many=True), summary="Anonymised awareness figures per sector")
     def list(self, request):
         codes = aggregate_sector_codes(request.user)
         rows = [
             {"group": row["group"], **{column: _cell(row[column]) for column in selectors.FIGURE_COLUMNS}}
             for row in selectors.sector_figures(codes)
         ]
-        return Response(FigureRowSerializer(rows, many=True).data)
+        return Response(AwarenessFigureRowSerializer(rows, many=True).data)
