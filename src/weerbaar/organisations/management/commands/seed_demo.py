@@ -69,6 +69,7 @@ class Command(BaseCommand):
         self._load_assessments(seed)
         self._load_awareness(seed)
         self._load_privacy()
+        self._load_advisories(seed)
         # Last: the paragraphs are drafted from the figures loaded above.
         self._load_governance(seed)
         self._print_logins()
@@ -114,7 +115,9 @@ class Command(BaseCommand):
 
         counts = load_demo_privacy(actor=None)
         if counts is None:
-            self.stdout.write("The demo privacy records are already loaded (or there is no SIVON); nothing was changed.")
+            self.stdout.write(
+                "The demo privacy records are already loaded (or there is no SIVON); nothing was changed."
+            )
         else:
             self.stdout.write(
                 self.style.SUCCESS(
@@ -122,6 +125,22 @@ class Command(BaseCommand):
                     f"{counts['uses']} products in use, local DPIAs {counts['draft']} draft, {counts['advised']} "
                     f"advised, {counts['accepted']} accepted, {counts['review']} to review; "
                     f"{counts['registers']} registers, {counts['breaches']} breaches."
+                )
+            )
+
+    def _load_advisories(self, seed: int) -> None:
+        # Software lists, real and written advisories matched to them, and answers (once).
+        from weerbaar.advisories.demo import load_demo_advisories
+
+        counts = load_demo_advisories(seed=seed)
+        if counts is None:
+            self.stdout.write("The demo advisories are already loaded; nothing was changed.")
+        else:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Demo advisories loaded: {counts['advisories']} advisories, software lists of "
+                    f"{counts['inventories']} organisations, {counts['exposures']} matches, "
+                    f"{counts['answers']} answers."
                 )
             )
 
