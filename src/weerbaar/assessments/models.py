@@ -135,9 +135,43 @@ class NormScore(TimestampedModel):
                 name="assessments_normscore_auditor_level_range",
             ),
         ]
+        indexes = [
+            # Every column the scoring of many assessments at once reads (the monitor's refresh
+            # from the norm scores), so that it is answered from the index alone.
+            models.Index(
+                fields=["assessment", "not_applicable", "norm", "level", "auditor_level"],
+                name="assessments_normscore_scoring",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.norm.code}: {self.level or '-'}"
+
+
+class ScoreRollup(models.Model):
+    """A final assessment's derived scores, stored in the transaction that makes it final, so
+    that the sector monitor aggregates thousands of assessments without reading their norm
+    scores. One row per domain that has a score and one `overall` row (empty when nothing
+    counts), which also marks the assessment as rolled up. A final assessment is locked, so
+    its rows never go stale; they are written by the assessments' services only."""
+
+    OVERALL = "overall"
+
+    tenant_field = "assessment__organisation"
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="rollup")
+    column = models.CharField(max_length=64)  # "overall" or a domain code
+    score = models.FloatField(null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "column"], name="assessments_rollup_cell"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id} {self.column} {self.score}"
 
     @property
     def is_answered(self) -> bool:

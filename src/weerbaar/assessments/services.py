@@ -5,7 +5,7 @@ change it, and the pages, the API and the importers only write through these fun
 import hashlib
 import math
 import mimetypes
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -31,6 +31,7 @@ from weerbaar.assessments.models import (
     Evidence,
     ImprovementAction,
     NormScore,
+    ScoreRollup,
 )
 from weerbaar.assessments.scoring import score_assessment
 from weerbaar.assessments.selectors import answers_of, domain_order_of
@@ -504,7 +505,13 @@ def finalise_assessment(*, actor, assessment: Assessment, review_summary: str = 
     assessment.finalised_at = timezone.now()
     assessment.review_summary = _text(review_summary, "review_summary")
     assessment.save(update_fields=["status", "finalised_by", "finalised_at", "review_summary", "updated_at"])
-    created = _actions_for_gaps(actor=actor, assessment=assessment)
+    result = score_assessment(answers_of(assessment), domain_order_of(assessment.framework_version), assessment.targets)
+    # The derived scores are kept with the final assessment, in this transaction, so the sector
+    # monitor aggregates a cycle from them rather than from every norm score again.
+    store_rollups(
+        scores={assessment.pk: ({d.domain_code: d.score for d in result.domains}, result.overall)}, replace=True
+    )
+    created = _actions_for_gaps(actor=actor, assessment=assessment, result=result)
     audit.record(
         actor=actor,
         action="assessment.finalised",
@@ -515,9 +522,45 @@ def finalise_assessment(*, actor, assessment: Assessment, review_summary: str = 
     return assessment
 
 
-def _actions_for_gaps(*, actor, assessment: Assessment) -> int:
+def store_rollups(
+    *, scores: Mapping[int, tuple[Mapping[str, float | None], float | None]], replace: bool = False
+) -> int:
+    """Keep the derived scores of final assessments: {assessment id: ({domain code: score},
+    overall)}. Derived data, written by the system (finalisation, the monitor's refresh from the
+    norm scores), so no actor and no audit entry: the finalisation itself is audited. With
+    `replace`, rows already stored for these assessments are replaced; without it, assessments
+    that already have rows are left alone. Returns the number of assessments written."""
+    if not scores:
+        return 0
+    ids = list(scores)
+    if replace:
+        ScoreRollup.objects.filter(assessment_id__in=ids).delete()
+    else:
+        done = set(
+            ScoreRollup.objects.filter(assessment_id__in=ids, column=ScoreRollup.OVERALL).values_list(
+                "assessment_id", flat=True
+            )
+        )
+        ids = [i for i in ids if i not in done]
+    rows = []
+    for assessment_id in ids:
+        domains, overall = scores[assessment_id]
+        # The overall row is always there (empty when nothing counts): it marks the assessment
+        # as rolled up. Domains without a score have no row.
+        rows.append(ScoreRollup(assessment_id=assessment_id, column=ScoreRollup.OVERALL, score=overall))
+        rows.extend(
+            ScoreRollup(assessment_id=assessment_id, column=code, score=score)
+            for code, score in domains.items()
+            if score is not None and code != ScoreRollup.OVERALL
+        )
+    ScoreRollup.objects.bulk_create(rows, batch_size=5000)
+    return len(ids)
+
+
+def _actions_for_gaps(*, actor, assessment: Assessment, result=None) -> int:
     version = assessment.framework_version
-    result = score_assessment(answers_of(assessment), domain_order_of(version), assessment.targets)
+    if result is None:
+        result = score_assessment(answers_of(assessment), domain_order_of(version), assessment.targets)
     gap_codes = set(result.gaps)
     if not gap_codes:
         return 0

@@ -16,9 +16,11 @@ The rules (design rule 4):
 No ORM here, only plain values, so that every rule is tested by hand.
 """
 
+import operator
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import reduce
 from statistics import fmean, median, quantiles
 
 LEVEL_BANDS = (1, 2, 3, 4, 5)
@@ -142,36 +144,94 @@ def aggregate_cycle(
     scores = list(scores)
     sectors = sorted({s.sector for s in scores})
     previous = previous or {}
-    result: list[Aggregate] = []
-    shown_overall: dict[str, frozenset] = {}
-    for column in ["overall", *domain_codes]:
-        values: dict[str, dict[int, float]] = {"all": {}, **{sector: {} for sector in sectors}}
+    columns = ["overall", *domain_codes]
+    values: dict[str, dict[str, dict[int, float]]] = {}
+    for column in columns:
+        by_group: dict[str, dict[int, float]] = {"all": {}, **{sector: {} for sector in sectors}}
         for s in scores:
             value = s.overall if column == "overall" else s.domains.get(column)
             if value is None:
                 continue
-            values["all"][s.organisation_id] = value
-            values[s.sector][s.organisation_id] = value
-        members = {group: frozenset(v) for group, v in values.items()}
-        fixed = frozenset()
-        if column != "overall":
-            for group, group_members in shown_overall.items():
-                members[f"{group}|overall"] = group_members
-            fixed = frozenset(f"{group}|overall" for group in shown_overall)
-        hidden = suppress_differencing(members, min_group, fixed)
-        hidden |= _suppress_partition_remainder(members, sectors, hidden, min_group)
-        for group, group_values in values.items():
-            if group in hidden:
+            by_group["all"][s.organisation_id] = value
+            by_group[s.sector][s.organisation_id] = value
+        values[column] = by_group
+    hidden = hidden_cells(
+        {column: {group: frozenset(v) for group, v in by_group.items()} for column, by_group in values.items()},
+        sectors,
+        min_group,
+    )
+    result: list[Aggregate] = []
+    for column in columns:
+        for group, group_values in values[column].items():
+            if group in hidden[column]:
                 stats = GroupStats.suppressed_cell(len(group_values))
                 change = None
             else:
                 stats = describe(list(group_values.values()), target)
-                before = previous.get((group, column))
-                change = (stats.mean - before) if (before is not None and stats.mean is not None) else None
-                if column == "overall":
-                    shown_overall[group] = members[group]
+                change = cell_change(stats.mean, previous.get((group, column)))
             result.append(Aggregate(group=group, domain=column, stats=stats, change=change))
     return result
+
+
+def cell_change(mean: float | None, before: float | None) -> float | None:
+    """The mean now minus the mean of the same cell in the previous cycle, when both exist."""
+    return (mean - before) if (before is not None and mean is not None) else None
+
+
+def hidden_cells(
+    members: Mapping[str, Mapping[str, "frozenset | PrefixMembers"]], sectors: Sequence[str], min_group: int
+) -> dict[str, set[str]]:
+    """Rules 1 and 4 for every column: {column: groups to suppress}. `members[column][group]` are
+    the organisations with a value in that cell; the first column is 'overall', whose shown
+    cells every domain column is checked against as well."""
+    hidden: dict[str, set[str]] = {}
+    shown_overall: dict[str, frozenset | PrefixMembers] = {}
+    for column, column_members in members.items():
+        groups = dict(column_members)
+        fixed = frozenset()
+        if column != "overall":
+            for group, group_members in shown_overall.items():
+                groups[f"{group}|overall"] = group_members
+            fixed = frozenset(f"{group}|overall" for group in shown_overall)
+        suppressed = suppress_differencing(groups, min_group, fixed)
+        suppressed |= _suppress_partition_remainder(groups, sectors, suppressed, min_group)
+        if column == "overall":
+            shown_overall = {group: groups[group] for group in column_members if group not in suppressed}
+        hidden[column] = {group for group in column_members if group in suppressed}
+    return hidden
+
+
+class PrefixMembers:
+    """The members of a cell as counts per sector, for checking the rules on counts alone.
+
+    Within one column, every cell is the union over sectors of the first k organisations of that
+    sector, when each sector's organisations are lined up with those that have a value in the
+    column first: a domain cell of a sector is a part of the sector's overall cell, and sectors
+    do not overlap. For such sets, inclusion, difference and union follow from the counts per
+    sector exactly (|B - A| is the sum of max(0, b - a)), so rules 1 and 4 decide the same as on
+    the organisations themselves, without the database handing over one row per organisation.
+    """
+
+    __slots__ = ("counts",)
+
+    def __init__(self, counts: Mapping[str, int] | None = None):
+        self.counts = {sector: n for sector, n in (counts or {}).items() if n > 0}
+
+    def __len__(self) -> int:
+        return sum(self.counts.values())
+
+    def __le__(self, other: "PrefixMembers") -> bool:
+        return all(n <= other.counts.get(sector, 0) for sector, n in self.counts.items())
+
+    def __sub__(self, other: "PrefixMembers") -> "PrefixMembers":
+        return PrefixMembers({sector: n - other.counts.get(sector, 0) for sector, n in self.counts.items()})
+
+    def __or__(self, other: "PrefixMembers") -> "PrefixMembers":
+        sectors = self.counts.keys() | other.counts.keys()
+        return PrefixMembers({s: max(self.counts.get(s, 0), other.counts.get(s, 0)) for s in sectors})
+
+    def __repr__(self) -> str:
+        return f"PrefixMembers({self.counts})"
 
 
 def _suppress_partition_remainder(
@@ -182,7 +242,7 @@ def _suppress_partition_remainder(
     suppressed too (a pairwise check cannot see this: each hidden sector is small on its own)."""
     if "all" in hidden:
         return set()
-    shown = frozenset().union(*(members[s] for s in sectors if s not in hidden))
+    shown = reduce(operator.or_, (members[s] for s in sectors if s not in hidden), type(members["all"])())
     rest = members["all"] - shown
     return {"all"} if 0 < len(rest) < min_group else set()
 

@@ -187,9 +187,10 @@ def sector_picture(user, cycle: Cycle) -> SectorPicture:
     sectors = {s.code: s for s in cycle.sectors.all()}
     ambitions = {a.sector_id: a for a in Ambition.objects.filter(sector__code__in=sector_codes)}
     on_track = []
+    shares = selectors.shares_on_track([sectors[code] for code in sector_codes])
     for code in sector_codes:
         sector = sectors[code]
-        share = selectors.sector_share_on_track(sector)
+        share = shares[code]
         on_track.append(
             {
                 "sector": code,

@@ -6,17 +6,20 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, OuterRef, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from weerbaar.assessments import services as assessment_services
-from weerbaar.assessments.models import Assessment
+from weerbaar.assessments.choices import AssessmentStatus
+from weerbaar.assessments.models import Assessment, ScoreRollup
 from weerbaar.core import audit
 from weerbaar.core.permissions import Action, Role
 from weerbaar.core.tenancy import require
 from weerbaar.frameworks.choices import VersionStatus
-from weerbaar.monitor.benchmark import OrganisationScores, aggregate_cycle
+from weerbaar.monitor.benchmark import LEVEL_BANDS, PrefixMembers, cell_change, hidden_cells
 from weerbaar.monitor.choices import CycleKind, MeasureState, ParticipationStep, SocStatus
 from weerbaar.monitor.models import (
     BasicMeasure,
@@ -26,9 +29,10 @@ from weerbaar.monitor.models import (
     OrganisationResult,
     Participation,
     Reminder,
+    ResultScore,
     SocConnection,
 )
-from weerbaar.monitor.queries import participant_scores
+from weerbaar.monitor.queries import cycle_cells, domain_sums, participant_scores, scores_from_sums
 from weerbaar.monitor.selectors import participation_step, previous_cycle
 from weerbaar.organisations.choices import OrganisationKind
 from weerbaar.organisations.models import Membership, Organisation
@@ -213,66 +217,279 @@ def request_reminders(*, actor, cycle: Cycle) -> None:
 
 
 @transaction.atomic
-def refresh_cycle(*, cycle: Cycle) -> int:
-    """Recompute the cycle's organisation results and its anonymised aggregates from the final
+def refresh_cycle(*, cycle: Cycle, full: bool = False) -> int:
+    """Bring the cycle's organisation results and anonymised aggregates up to date with the final
     assessments of its participants. Derived data only: nothing here is typed in by anyone.
-    Returns the number of organisations counted."""
+    Returns the number of organisations counted.
+
+    Incremental (the default, what the task runs after an assessment became final): the scores
+    of a final assessment are stored when it becomes final (`assessments.ScoreRollup`); only
+    final assessments without them (loaded in bulk) are scored here, set-based, from their norm
+    scores, and only organisations whose final assessment changed get new result rows. With
+    `full`, every participant is scored again from the norm scores (stored scores that differ
+    are corrected) and every result is rewritten. Either way the aggregates are then computed by
+    the database over the result scores, and only cells that changed are rewritten."""
     cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
     domain_codes = list(cycle.framework_version.domains.order_by("position").values_list("code", flat=True))
-    # One grouped query for all participants: scoring each assessment apart does not scale to a
-    # sector of ten thousand boards.
-    results = [
-        OrganisationResult(
+    final = Participation.objects.filter(cycle=cycle, assessment__status=AssessmentStatus.FINAL)
+    if full:
+        scored = participant_scores(cycle)
+        _correct_rollups(cycle, {p.assessment_id: (p.domains, p.overall) for p in scored})
+        changed = _replace_results(cycle, scored)
+    else:
+        _roll_up_missing(cycle, final, domain_codes)
+        changed = _update_results(cycle, final, domain_codes)
+    if changed:
+        ResultScore.objects.filter(cycle=cycle, organisation_id__in=changed).delete()
+        _copy_result_scores(cycle, changed)
+    counted = OrganisationResult.objects.filter(cycle=cycle).count()
+    store_aggregates(cycle=cycle, domain_codes=domain_codes)
+    return counted
+
+
+def _rolled_up(scores: tuple) -> dict[str, float | None]:
+    domains, overall = scores
+    rows = {code: score for code, score in domains.items() if score is not None and code != ScoreRollup.OVERALL}
+    return {ScoreRollup.OVERALL: overall, **rows}
+
+
+def _replace_results(cycle: Cycle, scored: list) -> set[int]:
+    """Compare every participant's result computed from the norm scores with its stored row, and
+    rewrite only the rows that differ (and drop those of organisations no longer final).
+    Returns the organisations whose rows were dropped or written."""
+    wanted = {
+        p.organisation_id: OrganisationResult(
             cycle=cycle,
-            organisation_id=scores.organisation_id,
-            sector=scores.sector,
-            overall=scores.overall,
-            domains=dict(scores.domains),
-            finalised_at=scores.finalised_at,
+            organisation_id=p.organisation_id,
+            sector=p.sector,
+            overall=p.overall,
+            domains=dict(p.domains),
+            finalised_at=p.finalised_at,
         )
-        for scores in participant_scores(cycle)
-    ]
-    OrganisationResult.objects.filter(cycle=cycle).delete()
-    OrganisationResult.objects.bulk_create(results)
-    store_aggregates(cycle=cycle, results=results, domain_codes=domain_codes)
-    return len(results)
+        for p in scored
+    }
+    stored = {
+        organisation_id: (sector, overall, domains, finalised_at)
+        for organisation_id, sector, overall, domains, finalised_at in OrganisationResult.objects.filter(
+            cycle=cycle
+        ).values_list("organisation_id", "sector", "overall", "domains", "finalised_at")
+    }
+    changed = {
+        organisation_id
+        for organisation_id, r in wanted.items()
+        if stored.get(organisation_id) != (r.sector, r.overall, r.domains, r.finalised_at)
+    }
+    dropped = set(stored) - set(wanted)
+    gone = (changed & set(stored)) | dropped
+    if gone:
+        OrganisationResult.objects.filter(cycle=cycle, organisation_id__in=gone).delete()
+    OrganisationResult.objects.bulk_create([wanted[o] for o in sorted(changed)], batch_size=2000)
+    return changed | dropped
 
 
-def store_aggregates(*, cycle: Cycle, results: list[OrganisationResult], domain_codes: list[str]) -> None:
+def _correct_rollups(cycle: Cycle, scored: dict[int, tuple]) -> None:
+    """Compare the stored scores of the cycle's final assessments with those just computed from
+    the norm scores, and store again only those that differ or are missing (normally none: a
+    final assessment is locked)."""
+    stored: dict[int, dict[str, float | None]] = {}
+    for assessment_id, column, score in ScoreRollup.objects.filter(
+        assessment__participation__cycle=cycle, assessment__status=AssessmentStatus.FINAL
+    ).values_list("assessment_id", "column", "score"):
+        stored.setdefault(assessment_id, {})[column] = score
+    differ = {i: scores for i, scores in scored.items() if stored.get(i) != _rolled_up(scores)}
+    assessment_services.store_rollups(scores=differ, replace=True)
+
+
+def _roll_up_missing(cycle: Cycle, final, domain_codes: list[str]) -> None:
+    """Score, from their norm scores, the final assessments that have no stored scores yet."""
+    missing = final.exclude(
+        Exists(ScoreRollup.objects.filter(assessment_id=OuterRef("assessment_id"), column=ScoreRollup.OVERALL))
+    ).values_list("assessment_id", flat=True)
+    ids = list(missing)
+    if not ids:
+        return
+    sums = domain_sums(cycle, assessment_ids=missing)
+    assessment_services.store_rollups(scores={i: scores_from_sums(domain_codes, sums.get(i, {})) for i in ids})
+
+
+def _update_results(cycle: Cycle, final, domain_codes: list[str]) -> set[int]:
+    """Rewrite the result rows of organisations whose final assessment (or sector) changed, from
+    the stored scores, and drop those of organisations no longer final in the cycle. Returns the
+    organisations whose rows were dropped or written."""
+    current = final.annotate(sector_code=Coalesce("organisation__sector__code", Value("")))
+    stale = OrganisationResult.objects.filter(cycle=cycle).exclude(
+        Exists(
+            current.filter(
+                organisation_id=OuterRef("organisation_id"),
+                assessment__finalised_at=OuterRef("finalised_at"),
+                sector_code=OuterRef("sector"),
+            )
+        )
+    )
+    dropped = set(stale.values_list("organisation_id", flat=True))
+    if dropped:
+        OrganisationResult.objects.filter(cycle=cycle, organisation_id__in=dropped).delete()
+    changed = list(
+        current.exclude(
+            Exists(OrganisationResult.objects.filter(cycle=cycle, organisation_id=OuterRef("organisation_id")))
+        ).values_list("organisation_id", "assessment_id", "sector_code", "assessment__finalised_at")
+    )
+    if not changed:
+        return dropped
+    stored: dict[int, dict[str, float | None]] = {}
+    for assessment_id, column, score in ScoreRollup.objects.filter(
+        assessment_id__in=[assessment_id for _o, assessment_id, _s, _f in changed]
+    ).values_list("assessment_id", "column", "score"):
+        stored.setdefault(assessment_id, {})[column] = score
+    results = []
+    for organisation_id, assessment_id, sector, finalised_at in changed:
+        scores = stored.get(assessment_id, {})
+        domains = dict.fromkeys(domain_codes)
+        domains.update({code: score for code, score in scores.items() if code != ScoreRollup.OVERALL})
+        results.append(
+            OrganisationResult(
+                cycle=cycle,
+                organisation_id=organisation_id,
+                sector=sector,
+                overall=scores.get(ScoreRollup.OVERALL),
+                domains=domains,
+                finalised_at=finalised_at,
+            )
+        )
+    OrganisationResult.objects.bulk_create(results, batch_size=2000)
+    return dropped | {organisation_id for organisation_id, *_rest in changed}
+
+
+_COPY_SCORES_SQL = """
+INSERT INTO {result_score} ({rs_cycle}, {rs_organisation}, {rs_sector}, {rs_column}, {rs_score})
+SELECT res.{res_cycle}, res.{res_organisation}, res.{res_sector}, r.{r_column}, r.{r_score}
+FROM {result} res
+JOIN {participation} p ON p.{p_cycle} = res.{res_cycle} AND p.{p_organisation} = res.{res_organisation}
+JOIN {rollup} r ON r.{r_assessment} = p.{p_assessment}
+WHERE res.{res_cycle} = %s AND r.{r_score} IS NOT NULL
+"""
+
+
+def _copy_result_scores(cycle: Cycle, organisation_ids: set[int] | None = None) -> None:
+    """Write the result scores of the cycle (or of some organisations) from the result rows and
+    the stored scores of their assessments, in the database: one INSERT ... SELECT, no rows
+    through Python."""
+    q = connection.ops.quote_name
+
+    def column(model, name: str) -> str:
+        return q(model._meta.get_field(name).column)
+
+    sql = _COPY_SCORES_SQL.format(
+        result_score=q(ResultScore._meta.db_table),
+        rs_cycle=column(ResultScore, "cycle"),
+        rs_organisation=column(ResultScore, "organisation"),
+        rs_sector=column(ResultScore, "sector"),
+        rs_column=column(ResultScore, "column"),
+        rs_score=column(ResultScore, "score"),
+        result=q(OrganisationResult._meta.db_table),
+        res_cycle=column(OrganisationResult, "cycle"),
+        res_organisation=column(OrganisationResult, "organisation"),
+        res_sector=column(OrganisationResult, "sector"),
+        participation=q(Participation._meta.db_table),
+        p_cycle=column(Participation, "cycle"),
+        p_organisation=column(Participation, "organisation"),
+        p_assessment=column(Participation, "assessment"),
+        rollup=q(ScoreRollup._meta.db_table),
+        r_assessment=column(ScoreRollup, "assessment"),
+        r_column=column(ScoreRollup, "column"),
+        r_score=column(ScoreRollup, "score"),
+    )
+    if organisation_ids is not None and len(organisation_ids) > 500:
+        # Many organisations (a first refresh): copy the whole cycle after clearing it.
+        ResultScore.objects.filter(cycle=cycle).delete()
+        organisation_ids = None
+    with connection.cursor() as cursor:
+        if organisation_ids is None:
+            cursor.execute(sql, [cycle.pk])
+            return
+        ids = sorted(organisation_ids)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"{sql} AND res.{column(OrganisationResult, 'organisation')} IN ({marks})", [cycle.pk, *chunk]
+            )
+
+
+def store_aggregates(*, cycle: Cycle, domain_codes: list[str]) -> None:
+    """Compute every cell of the cycle in the database (`queries.cycle_cells`), apply the
+    anonymity rules to the counts (`benchmark.hidden_cells`), and write the cells that changed."""
     before = previous_cycle(cycle)
     previous = {}
     if before is not None:
         previous = {
             (row.group, row.column): row.mean for row in CycleAggregate.objects.filter(cycle=before, suppressed=False)
         }
-    cells = aggregate_cycle(
-        [OrganisationScores(r.organisation_id, r.sector, r.overall, r.domains) for r in results],
-        domain_codes,
-        min_group=settings.BENCHMARK_MIN_GROUP,
-        previous=previous,
-    )
+    figures = cycle_cells(cycle)
+    # Every sector of a final participant is a group, even one whose members have no score.
+    sectors = sorted(set(OrganisationResult.objects.filter(cycle=cycle).values_list("sector", flat=True)))
+    columns = ["overall", *domain_codes]
+    groups = ["all", *sectors]
+
+    def count(group: str, column: str) -> int:
+        cell = figures.get((group, column))
+        return cell.count if cell else 0
+
+    members = {
+        column: {
+            "all": PrefixMembers({sector: count(sector, column) for sector in sectors}),
+            **{sector: PrefixMembers({sector: count(sector, column)}) for sector in sectors},
+        }
+        for column in columns
+    }
+    hidden = hidden_cells(members, sectors, settings.BENCHMARK_MIN_GROUP)
     now = timezone.now()
-    CycleAggregate.objects.filter(cycle=cycle).delete()
-    CycleAggregate.objects.bulk_create(
-        [
-            CycleAggregate(
-                cycle=cycle,
-                group=cell.group,
-                column=cell.domain,
-                suppressed=cell.stats.suppressed,
-                count=None if cell.stats.suppressed else cell.stats.count,
-                mean=cell.stats.mean,
-                median=cell.stats.median,
-                q1=cell.stats.q1,
-                q3=cell.stats.q3,
-                distribution={str(k): v for k, v in cell.stats.distribution.items()},
-                share_at_target=cell.stats.share_at_target,
-                change=cell.change,
-                computed_at=now,
-            )
-            for cell in cells
-        ]
-    )
+    wanted: dict[tuple[str, str], dict] = {}
+    for column in columns:
+        for group in groups:
+            cell = figures.get((group, column))
+            if group in hidden[column] or cell is None:
+                wanted[(group, column)] = {
+                    "suppressed": True,
+                    "count": None,
+                    "mean": None,
+                    "median": None,
+                    "q1": None,
+                    "q3": None,
+                    "distribution": {},
+                    "share_at_target": None,
+                    "change": None,
+                }
+                continue
+            wanted[(group, column)] = {
+                "suppressed": False,
+                "count": cell.count,
+                "mean": cell.mean,
+                "median": cell.median,
+                "q1": cell.q1,
+                "q3": cell.q3,
+                "distribution": {str(level): n for level, n in zip(LEVEL_BANDS, cell.bands, strict=True)},
+                "share_at_target": cell.at_target / cell.count,
+                "change": cell_change(cell.mean, previous.get((group, column))),
+            }
+    existing = {(row.group, row.column): row for row in CycleAggregate.objects.filter(cycle=cycle)}
+    changed, created = [], []
+    for key, values in wanted.items():
+        row = existing.pop(key, None)
+        if row is None:
+            created.append(CycleAggregate(cycle=cycle, group=key[0], column=key[1], computed_at=now, **values))
+        elif any(getattr(row, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(row, name, value)
+            changed.append(row)
+    if existing:
+        CycleAggregate.objects.filter(pk__in=[row.pk for row in existing.values()]).delete()
+    if changed:
+        CycleAggregate.objects.bulk_update(changed, list(wanted[next(iter(wanted))]))
+    CycleAggregate.objects.bulk_create(created)
+    # Every cell is now as of this refresh, changed or not: the staleness check compares this
+    # moment with the newest final assessment.
+    CycleAggregate.objects.filter(cycle=cycle).update(computed_at=now)
 
 
 @transaction.atomic
