@@ -563,15 +563,18 @@ def figure_years(today: date | None = None) -> list[int]:
 # --- reminders ------------------------------------------------------------------------------
 
 
-def reminder_recipients(organisation: Organisation) -> list[str]:
-    return list(
-        Membership.objects.filter(
-            organisation=organisation,
-            is_active=True,
-            user__is_active=True,
-            role__in=[Role.IBP_OFFICER, Role.BOARD_MEMBER],
-        ).values_list("user__email", flat=True)
-    )
+def reminder_recipients_of(organisation_ids: list[int]) -> dict[int, list[str]]:
+    """The addresses of the IBP officers and board members of many organisations at once."""
+    result: dict[int, list[str]] = {}
+    rows = Membership.objects.filter(
+        organisation_id__in=organisation_ids,
+        is_active=True,
+        user__is_active=True,
+        role__in=[Role.IBP_OFFICER, Role.BOARD_MEMBER],
+    ).values_list("organisation_id", "user__email")
+    for organisation_id, email in rows:
+        result.setdefault(organisation_id, []).append(email)
+    return result
 
 
 def organisations_without_approval(year: int) -> QuerySet[Organisation]:

@@ -498,16 +498,25 @@ def send_due_paragraph_reminders(*, today: date | None = None) -> int:
     today = today or timezone.localdate()
     year = today.year - 1
     sent = 0
-    windows: dict[int | None, tuple[date, date]] = {}
-    for organisation in selectors.organisations_without_approval(year).iterator():
-        if organisation.sector_id not in windows:
-            due = selectors.due_date(organisation.sector, year)
-            days = selectors.settings_for(organisation.sector)["remind_days_before"]
-            windows[organisation.sector_id] = (due - timedelta(days=days), due)
-        start, due = windows[organisation.sector_id]
-        if not start <= today <= due:
-            continue
-        recipients = selectors.reminder_recipients(organisation)
+    # Which sectors are inside their reminder window today, decided once per sector rather than
+    # per organisation; the organisations and their recipients are then read in two queries.
+    due_by_sector: dict[int, date] = {}
+    for sector in Sector.objects.all():
+        due = selectors.due_date(sector, year)
+        days = selectors.settings_for(sector)["remind_days_before"]
+        if due - timedelta(days=days) <= today <= due:
+            due_by_sector[sector.pk] = due
+    if not due_by_sector:
+        return 0
+    organisations = list(
+        selectors.organisations_without_approval(year)
+        .filter(sector_id__in=list(due_by_sector))
+        .exclude(pk__in=ParagraphReminder.objects.filter(year=year).values("organisation_id"))
+    )
+    recipients_of = selectors.reminder_recipients_of([o.pk for o in organisations])
+    for organisation in organisations:
+        due = due_by_sector[organisation.sector_id]
+        recipients = recipients_of.get(organisation.pk, [])
         try:
             with transaction.atomic():
                 ParagraphReminder.objects.create(organisation=organisation, year=year, recipients=len(recipients))
