@@ -249,3 +249,21 @@ def test_the_rules_on_counts_hide_exactly_what_the_rules_on_organisations_hide(s
         }
     min_group = rng.choice([2, 3, 5])
     assert hidden_cells(as_counts, used, min_group) == hidden_cells(as_sets, used, min_group)
+
+
+def test_refresh_command_for_one_cycle_and_bad_ids(coordinator, version, settings):  # noqa: F811
+    import io
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    settings.BENCHMARK_MIN_GROUP = MIN_GROUP
+    cycle, _boards, _part = _world(coordinator, version)
+    out = io.StringIO()
+    call_command("refresh_monitor", "--full", "--cycle", str(cycle.public_id), stdout=out)
+    assert "13 organisations counted" in out.getvalue()
+    assert_same_cells(cells_of(cycle), reference_cells(cycle))
+    with pytest.raises(CommandError):
+        call_command("refresh_monitor", "--cycle", "not-a-uuid")
+    with pytest.raises(CommandError):
+        call_command("refresh_monitor", "--cycle", "00000000-0000-4000-8000-000000000000")
