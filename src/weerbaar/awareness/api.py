@@ -473,6 +473,9 @@ class AwarenessFiguresViewSet(ScopedViewSet):
     """Anonymised awareness figures per sector group for sector roles: never one organisation's."""
 
     access_rule = Action.AGGREGATE_VIEW
+    # Never read: the figures come from the selector. It tells the schema generator there is no
+    # model behind this list.
+    queryset = Activity.objects.none()
 
     @extend_schema(responses=AwarenessFigureRowSerializer(many=True), summary="Anonymised awareness figures per sector")
     def list(self, request):
