@@ -2,23 +2,14 @@ import os
 
 import pytest
 
+from tests.environment import overrides
 from tests.factories import OrganisationFactory, member
 
 
 @pytest.fixture(autouse=True)
 def _test_environment(settings, tmp_path):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "media")},
-        },
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    for name, value in overrides(tmp_path / "media").items():
+        setattr(settings, name, value)
     from django.core.cache import cache
 
     cache.clear()
