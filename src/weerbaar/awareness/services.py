@@ -669,7 +669,7 @@ DEMO_OFFERS = (
 )
 
 
-def _insert_many(objects: list, batch_size: int = 2000) -> None:
+def _insert_many(objects: list, *, keys: bool = True, batch_size: int = 2000) -> None:
     """Insert new model instances with one prepared statement per batch and give them their
     keys. For the demo at design size only: bulk_create spent most of its time composing SQL for
     a few hundred thousand activities. No save() or signals run, as with bulk_create."""
@@ -697,9 +697,13 @@ def _insert_many(objects: list, batch_size: int = 2000) -> None:
             cursor.executemany(
                 sql, [[f.get_db_prep_save(getattr(o, f.attname), connection) for f in fields] for o in batch]
             )
-            keys = dict(model.objects.filter(public_id__in=[o.public_id for o in batch]).values_list("public_id", "pk"))
+            if not keys:
+                continue  # nothing points at these rows
+            found = dict(
+                model.objects.filter(public_id__in=[o.public_id for o in batch]).values_list("public_id", "pk")
+            )
             for obj in batch:
-                obj.pk = keys[obj.public_id]
+                obj.pk = found[obj.public_id]
                 obj._state.adding = False
 
 
@@ -754,13 +758,13 @@ def load_demo_awareness(*, actor, seed: int = 2026, today: date | None = None) -
             pending.append((activity, plan))
         counts["organisations"] += 1
     _insert_many([activity for activity, _plan in pending])
-    GroupParticipation.objects.bulk_create(
+    _insert_many(
         [
             GroupParticipation(activity=activity, group=g, people=p, invited=i, participated=t)
             for activity, plan in pending
             for g, p, i, t in plan.participation
         ],
-        batch_size=2000,
+        keys=False,
     )
     findings: list[tuple[Activity, str, ImprovementAction]] = []
     now = timezone.now()
@@ -779,10 +783,10 @@ def load_demo_awareness(*, actor, seed: int = 2026, today: date | None = None) -
                 completed_at=now if done else None,
             )
             findings.append((activity, text, action))
-    ImprovementAction.objects.bulk_create([action for _a, _t, action in findings], batch_size=2000)
-    ExerciseFinding.objects.bulk_create(
+    _insert_many([action for _a, _t, action in findings])
+    _insert_many(
         [ExerciseFinding(activity=activity, text=text, action=action) for activity, text, action in findings],
-        batch_size=2000,
+        keys=False,
     )
     counts["activities"] = len(pending)
     counts["findings"] = len(findings)
