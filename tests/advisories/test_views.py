@@ -156,3 +156,14 @@ def test_suggestions(world, client_as):
     write(world, tlp="clear", products=[{"vendor": "Topicus", "product": "Somtoday", "version_range": ""}])
     response = client_as(world.officer_a).get(reverse("advisories:suggestions"), {"product": "somt"})
     assert '<option value="Somtoday">' in response.content.decode()
+
+
+def test_notification_shown_once_and_marked_read(world, client_as):
+    _inventory(world)
+    advisory = write(world)
+    client = client_as(world.officer_a)
+    page = client.get(reverse("advisories:index")).content.decode()
+    assert "A high-risk advisory matches software of Stichting A" in page
+    assert str(advisory.public_id) in page
+    assert client.post(reverse("advisories:notifications_read")).status_code == 302
+    assert "A high-risk advisory matches" not in client.get(reverse("advisories:index")).content.decode()
