@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from tests.environment import overrides
+from tests.environment import build_for_module, overrides
 from tests.factories import OrganisationFactory, member
 
 
@@ -13,6 +13,15 @@ def _test_environment(settings, tmp_path):
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(scope="module")
+def monitor_world_once(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The monitor's test sector (tests/monitor/conftest.py), built once per module: it takes a
+    second or two and some thirty tests use it."""
+    from tests.monitor.conftest import build_monitor_world
+
+    yield from build_for_module(django_db_blocker, tmp_path_factory.mktemp("media"), build_monitor_world)
 
 
 @pytest.fixture

@@ -4,9 +4,16 @@ Used by the autouse fixture in conftest.py for each test, and by fixtures that b
 a whole module (which run before any per-test fixture and so need the same settings themselves).
 """
 
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 from django.conf import settings
+from django.db import transaction
+from django.test import override_settings
+
+T = TypeVar("T")
 
 
 def overrides(media_dir: Path) -> dict:
@@ -25,3 +32,25 @@ def overrides(media_dir: Path) -> dict:
         },
         "TASKS": {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
     }
+
+
+def build_for_module(django_db_blocker, media_dir: Path, build: Callable[[], T]) -> Iterator[T]:
+    """For a module-scoped fixture (`yield from` it): build data once, inside a transaction that
+    is rolled back when the module's tests are done. Each test's own transaction is a savepoint
+    within it, so every test meets the data exactly as built, and the next module an empty
+    database. Tests that need a transactional database cannot share a module with such data."""
+    with override_settings(**overrides(media_dir)):
+        with django_db_blocker.unblock():
+            outer = transaction.atomic()
+            outer.__enter__()
+            try:
+                built = build()
+            except BaseException:
+                outer.__exit__(*sys.exc_info())
+                raise
+        try:
+            yield built
+        finally:
+            with django_db_blocker.unblock():
+                transaction.set_rollback(True)
+                outer.__exit__(None, None, None)

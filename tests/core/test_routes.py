@@ -1,14 +1,11 @@
 """Every route declares who may reach it, and no role reaches another organisation's data."""
 
 import re
-import sys
 
 import pytest
-from django.db import transaction
-from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.environment import overrides
+from tests.environment import build_for_module
 from tests.isolation import CANARY, EVERY_APP, OBSERVER_ROLES, build_world
 from weerbaar.core.access import declared_rule
 from weerbaar.core.models import AuditEntry
@@ -109,24 +106,13 @@ def candidate_paths(records: dict[str, frozenset[str]]) -> list[tuple[str, str]]
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, tmp_path_factory):
     """The victim, the observers and the paths to try, built once per module (so once per xdist
-    worker rather than once per role) inside a transaction rolled back at the end. Each test runs
-    in a savepoint within it, so every role meets the same untouched world."""
-    with override_settings(**overrides(tmp_path_factory.mktemp("media"))):
-        with django_db_blocker.unblock():
-            outer = transaction.atomic()
-            outer.__enter__()
-            try:
-                built = build_world()
-                paths = candidate_paths(built.records)
-            except BaseException:
-                outer.__exit__(*sys.exc_info())
-                raise
-        try:
-            yield built, paths
-        finally:
-            with django_db_blocker.unblock():
-                transaction.set_rollback(True)
-                outer.__exit__(None, None, None)
+    worker rather than once per role); every role meets the same untouched world."""
+
+    def build():
+        built = build_world()
+        return built, candidate_paths(built.records)
+
+    yield from build_for_module(django_db_blocker, tmp_path_factory.mktemp("media"), build)
 
 
 # Marked so that the test database exists even when this test runs alone (the world needs it).

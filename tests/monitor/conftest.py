@@ -7,7 +7,7 @@ export or API answer for a sector role may contain them. Five of the six VO boar
 so every VO cell is suppressed.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import timedelta
 
 import pytest
@@ -81,7 +81,22 @@ PLANTED_LEVELS = [5, 5, 4, 4, 4, 4, 5]  # GO 14/3 = 4.6667, SM 17/4 = 4.25, over
 
 
 @pytest.fixture
-def monitor_world(db) -> MonitorWorld:
+def monitor_world(monitor_world_once, db) -> MonitorWorld:
+    """The sector built once per test module (monitor_world_once in tests/conftest.py, so that
+    other apps' tests can import this fixture too); each test gets fresh instances of its rows,
+    so no test sees another's changes to them in memory (changes in the database roll back)."""
+    return MonitorWorld(
+        **{field.name: _fresh(getattr(monitor_world_once, field.name)) for field in fields(MonitorWorld)}
+    )
+
+
+def _fresh(value):
+    if isinstance(value, list):
+        return [_fresh(item) for item in value]
+    return type(value)._base_manager.get(pk=value.pk)
+
+
+def build_monitor_world() -> MonitorWorld:
     version = published_version(code="MON", domains={"GO": 3, "SM": 4})
     sivon = OrganisationFactory(
         name="Coordinatie PO VO",
