@@ -224,3 +224,15 @@ def test_catalogue_page_has_a_fixed_number_of_queries(world, client):
         make_central(world.coordinator.user, product)
     assert Product.objects.count() == 32
     assert _queries(client, url) == small
+
+
+def test_coordinator_and_sector_pages(world, client):
+    client.force_login(world.coordinator.user)
+    page = client.get(reverse("privacy:catalogue")).content.decode()
+    assert "Leerplatform" in page
+    assert "Add a product" in page or "Product toevoegen" in page
+    page = client.get(reverse("privacy:sector")).content.decode()
+    assert "Rekenapp" in page
+    # A DPO outside the catalogue's sectors sees an empty catalogue.
+    client.force_login(world.mbo_dpo.user)
+    assert client.get(reverse("privacy:product", args=[world.product.public_id])).status_code == 404
