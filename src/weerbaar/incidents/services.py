@@ -518,9 +518,11 @@ def receive_report(
         incident = _receive(actor, organisation_id, submit, named, facts, key, digest, detached=True)
         replayed = False
     except IntegrityError:
-        if not key:
+        # The key is taken: the report was made before (the other request has committed by the
+        # time the unique index refuses this one). Anything else is not ours to answer.
+        incident = _earlier_report(actor, key, digest) if key else None
+        if incident is None:
             raise
-        incident = _earlier_report(actor, key, digest)
         replayed = True
     _settle(incident)
     return Receipt(incident, replayed)
@@ -569,7 +571,7 @@ def _receive(actor, organisation_id, submit: bool, named: list, facts: dict, key
     return incident
 
 
-def _earlier_report(actor, key: str, digest: str) -> Incident:
+def _earlier_report(actor, key: str, digest: str) -> Incident | None:
     """The report the actor already made with this key (sent again after a lost answer)."""
     incident = (
         Incident.objects.visible_to(actor, Action.INCIDENT_REPORT)
@@ -577,9 +579,7 @@ def _earlier_report(actor, key: str, digest: str) -> Incident:
         .filter(reported_by=actor, intake_key=key)
         .first()
     )
-    if incident is None:
-        raise ValidationError({"idempotency_key": _("This key is in use. Send the report again with a new key.")})
-    if incident.intake_digest != digest:
+    if incident is not None and incident.intake_digest != digest:
         raise ValidationError(
             {"idempotency_key": _("This key was used for a different report. Use a new key for a new report.")}
         )
