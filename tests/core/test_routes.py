@@ -5,6 +5,7 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from tests import isolation
 from tests.environment import build_for_module
 from tests.isolation import CANARY, EVERY_APP, OBSERVER_ROLES, build_world
 from weerbaar.core.access import declared_rule
@@ -113,6 +114,16 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         return built, candidate_paths(built.records)
 
     yield from build_for_module(django_db_blocker, tmp_path_factory.mktemp("media"), build)
+
+
+@pytest.mark.django_db
+def test_an_undeclared_builder_s_ids_go_to_the_apps_of_their_models(monkeypatch):
+    def plain(victim, officer):
+        return [str(victim.public_id), "not-a-public-id"]
+
+    monkeypatch.setattr(isolation, "VICTIM_BUILDERS", [plain])
+    built = build_world()
+    assert built.records == {str(built.victim.public_id): {"organisations"}, "not-a-public-id": {EVERY_APP}}
 
 
 # Marked so that the test database exists even when this test runs alone (the world needs it).
