@@ -76,7 +76,7 @@ def version(rng: random.Random) -> str:
 def generate(organisations: int, rng: random.Random) -> list[dict]:
     from django.db import connection
 
-    from weerbaar.advisories.matching import parse_cpe, parse_purl
+    from weerbaar.advisories.matching import parse_cpe, parse_purl, sort_key
     from weerbaar.organisations.models import Organisation, Sector
 
     sector, _ = Sector.objects.get_or_create(code="PO")
@@ -94,7 +94,7 @@ def generate(organisations: int, rng: random.Random) -> list[dict]:
     now = datetime.now(UTC).isoformat()
     columns = (
         "public_id, created_at, updated_at, organisation_id, vendor, product, version, cpe, purl, "
-        "purl_key, cpe_key, name_key"
+        "purl_key, cpe_key, name_key, version_sort"
     )
     with (
         connection.cursor() as cursor,
@@ -121,6 +121,7 @@ def generate(organisations: int, rng: random.Random) -> list[dict]:
                         parse_purl(purl)[0],
                         parse_cpe(cpe)[0],
                         p["name_key"],
+                        sort_key(v),
                     )
                 )
     with connection.cursor() as cursor:

@@ -74,6 +74,45 @@ def compare(a: str, b: str) -> int:
     return (ka > kb) - (ka < kb)
 
 
+# The same order as a string, so that a database compares versions on an index: every part of
+# version_key() becomes a fixed-width piece whose first character is its kind (0 pre-release,
+# 1 word, 2 number), numbers zero-padded and words padded with '0' (below any letter). Two keys
+# compare byte by byte exactly as their tuples do, because equal leading parts have equal widths.
+# Numbers wider than the padding or longer words cannot be written this way: no key, and the
+# caller compares in Python.
+SORT_KEY_NUMBER_WIDTH = 10
+SORT_KEY_WORD_WIDTH = 12
+SORT_KEY_MAX_LENGTH = 200
+
+
+@lru_cache(maxsize=65536)
+def sort_key(version: str) -> str | None:
+    """version_key() as a string with the same order (byte order, as the C collation has it):
+    '' for no version, None when the version cannot be written so (see above)."""
+    if not (version or "").strip():
+        return ""
+    return _sort_key_of(version_key(version))
+
+
+def _sort_key_of(key: tuple) -> str | None:
+    """sort_key() of an already computed version_key() (range bounds are kept as tuples)."""
+    pieces = []
+    for kind, value in key:
+        if kind == 2:
+            text = str(value)
+            if len(text) > SORT_KEY_NUMBER_WIDTH:
+                return None
+            pieces.append("2" + text.zfill(SORT_KEY_NUMBER_WIDTH))
+        elif kind == 0:
+            pieces.append(f"0{value}")
+        else:
+            if len(value) > SORT_KEY_WORD_WIDTH or not value.isascii():
+                return None
+            pieces.append("1" + value.ljust(SORT_KEY_WORD_WIDTH, "0"))
+    text = "".join(pieces)
+    return text if len(text) <= SORT_KEY_MAX_LENGTH else None
+
+
 # --- ranges ---------------------------------------------------------------------------------------
 
 _OPS = ("<=", ">=", "!=", "<", ">", "=")
@@ -109,6 +148,31 @@ class VersionRange:
         if lower is not None:
             intervals.append((lower, None))
         return excluded, exact_keys, tuple(intervals)
+
+    @cached_property
+    def sort_bounds(self) -> tuple[tuple[str, ...], tuple[str, ...], tuple] | None:
+        """The range in sort_key() strings, for a database to check: (excluded keys, exact keys,
+        intervals of (inclusive, key) bounds, None for open), read as contains() reads them.
+        None when a bound has no sort key (then the range is checked in Python)."""
+        excluded, exact_keys, intervals = [], [], []
+        for op, bound in self.constraints:
+            if op in ("!=", "="):
+                key = sort_key(bound)
+                if not key:
+                    return None
+                (excluded if op == "!=" else exact_keys).append(key)
+        for lower, upper in self._compiled[2]:
+            converted = []
+            for bound in (lower, upper):
+                if bound is None:
+                    converted.append(None)
+                    continue
+                key = _sort_key_of(bound[1])
+                if not key:
+                    return None
+                converted.append((bound[0], key))
+            intervals.append(tuple(converted))
+        return tuple(excluded), tuple(exact_keys), tuple(intervals)
 
     def contains(self, version: str) -> bool:
         """Whether `version` lies in the range: not excluded, and equal to a listed version or

@@ -170,6 +170,9 @@ class InventoryItem(PublicIdModel, TimestampedModel):
     purl_key = models.CharField(max_length=300, blank=True, db_index=True)
     cpe_key = models.CharField(max_length=300, blank=True, db_index=True)
     name_key = models.CharField(max_length=300, db_index=True)
+    # matching.sort_key() of the version: '' for none, NULL when it has no such key (then the
+    # version is compared in Python), so range checks run in the database on an index.
+    version_sort = models.CharField(max_length=200, null=True, blank=True, db_index=True, editable=False)
 
     objects = InventoryQuerySet.as_manager()
 

@@ -240,21 +240,153 @@ def _high_risk(advisory: Advisory, tier: int) -> bool:
 
 def match_advisory(advisory: Advisory) -> int:
     """Compute the exposures of one advisory across every inventory; returns how many there are.
-    Exposures that stay keep the moment they were first found (the CERT's view over time)."""
+    Exposures that stay keep the moment they were first found (the CERT's view over time).
+
+    The version ranges are checked in the database on the items' sort keys and the exposures
+    written set-based; only versions or ranges without a sort key are compared in Python, with
+    the same rules, so the result is the one match_advisory_in_python() gives."""
     products = list(advisory.products.all())
     affected = _affected_products(products)
-    purls = {p.purl_key for p in affected if p.purl_key}
-    cpes = {p.cpe_key for p in affected if p.cpe_key}
-    names = {p.name_key for p in affected if p.name_key}
+    if any(p.versions.stated and p.versions.sort_bounds is None for p in affected):
+        return match_advisory_in_python(advisory)
+    selects, params = _candidate_selects(affected)
+    if not selects:
+        return _store_exposures(advisory, {}, {}, Q(advisory=advisory))
+    now = timezone.now()
+    found_table = "advisories_match_found"
+    exposure_table = Exposure._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {found_table}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {found_table} (item_id bigint PRIMARY KEY, organisation_id bigint NOT NULL,"
+            " product_id bigint NOT NULL, tier smallint NOT NULL)"
+        )
+        # The strongest match per item, ties to the first product in the order match() walks
+        # them: key kind (PURL, CPE, name), then the advisory's product order.
+        union = " UNION ALL ".join(selects)
+        cursor.execute(
+            f"INSERT INTO {found_table} (item_id, organisation_id, product_id, tier) "  # noqa: S608 (table names from the models; values are parameters)
+            "SELECT item_id, organisation_id, product_id, tier FROM ("
+            "SELECT item_id, organisation_id, product_id, tier, ROW_NUMBER() OVER "
+            f"(PARTITION BY item_id ORDER BY tier, pass_no, ordinal) AS rank FROM ({union}) candidates"
+            ") ranked WHERE rank = 1",
+            params,
+        )
+        rest = _match_unkeyed(affected)
+        if rest:
+            cursor.executemany(
+                f"INSERT INTO {found_table} (item_id, organisation_id, product_id, tier) VALUES (%s, %s, %s, %s)",  # noqa: S608
+                rest,
+            )
+        cursor.execute(
+            f"DELETE FROM {exposure_table} WHERE advisory_id = %s AND NOT EXISTS "  # noqa: S608
+            f"(SELECT 1 FROM {found_table} f WHERE f.item_id = {exposure_table}.item_id)",
+            [advisory.pk],
+        )
+        cursor.execute(
+            f"UPDATE {exposure_table} SET tier = f.tier, product_id = f.product_id FROM {found_table} f "  # noqa: S608
+            f"WHERE {exposure_table}.advisory_id = %s AND {exposure_table}.item_id = f.item_id "
+            f"AND {exposure_table}.tier <> f.tier",
+            [advisory.pk],
+        )
+        cursor.execute(
+            f"INSERT INTO {exposure_table} (advisory_id, organisation_id, item_id, product_id, tier, found_at) "  # noqa: S608
+            f"SELECT %s, f.organisation_id, f.item_id, f.product_id, f.tier, %s FROM {found_table} f "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {exposure_table} e WHERE e.advisory_id = %s AND e.item_id = f.item_id)",
+            [advisory.pk, connection.ops.adapt_datetimefield_value(now), advisory.pk],
+        )
+        new = cursor.rowcount
+        cursor.execute(f"SELECT count(*) FROM {found_table}")  # noqa: S608
+        total = cursor.fetchone()[0]
+        cursor.execute(f"DROP TABLE {found_table}")
+        if new and _high_risk(advisory, matching.Tier.NAME):
+            _notify(advisory, now)
+    return total
+
+
+_KEY_PASSES = ((matching.Tier.PURL, "purl_key"), (matching.Tier.CPE, "cpe_key"), (matching.Tier.NAME, "name_key"))
+
+
+def _range_condition(bounds: tuple, column: str) -> tuple[str, list]:
+    """SQL for VersionRange.contains() on a sort-key column, from VersionRange.sort_bounds."""
+    excluded, exact_keys, intervals = bounds
+    params: list = []
+    alternatives = []
+    if exact_keys:
+        alternatives.append(f"{column} IN ({', '.join(['%s'] * len(exact_keys))})")
+        params.extend(exact_keys)
+    for lower, upper in intervals:
+        parts = []
+        for bound, inclusive_op, strict_op in ((lower, ">=", ">"), (upper, "<=", "<")):
+            if bound is not None:
+                parts.append(f"{column} {inclusive_op if bound[0] else strict_op} %s")
+                params.append(bound[1])
+        alternatives.append("(" + " AND ".join(parts or ["1 = 1"]) + ")")
+    condition = "(" + (" OR ".join(alternatives) or "1 = 0") + ")"
+    if excluded:
+        condition = f"({column} NOT IN ({', '.join(['%s'] * len(excluded))}) AND {condition})"
+        params = [*excluded, *params]
+    return condition, params
+
+
+def _candidate_selects(affected: list[matching.AffectedProduct]) -> tuple[list[str], list]:
+    """One SELECT per product and key it can be found by, giving (item, organisation, product,
+    tier, pass, order) for each item with a sort key that it matches; the tiers as match_item()."""
+    table = InventoryItem._meta.db_table
+    # Keys compare byte by byte; say so on PostgreSQL whatever the database's collation is.
+    column = 'i.version_sort COLLATE "C"' if connection.vendor == "postgresql" else "i.version_sort"
+    selects, params = [], []
+    for pass_no, (tier, field_name) in enumerate(_KEY_PASSES):
+        for ordinal, product in enumerate(affected):
+            key = getattr(product, field_name)
+            if not key:
+                continue
+            head = f"SELECT i.id AS item_id, i.organisation_id AS organisation_id, {int(product.ref)} AS product_id, "
+            tail = f", {pass_no} AS pass_no, {ordinal} AS ordinal FROM {table} i WHERE i.{field_name} = %s"
+            if not product.versions.stated:
+                not_stated = int(matching.Tier.VERSION_NOT_STATED)
+                selects.append(f"{head}{not_stated} AS tier{tail} AND i.version_sort IS NOT NULL")
+                params.append(key)
+                continue
+            condition, range_params = _range_condition(product.versions.sort_bounds, column)
+            selects.append(
+                f"{head}CASE WHEN i.version_sort = '' THEN {int(matching.Tier.VERSION_NOT_STATED)} "
+                f"ELSE {int(tier)} END AS tier{tail} AND (i.version_sort = '' OR {condition})"
+            )
+            params.extend([key, *range_params])
+    return selects, params
+
+
+def _candidate_filter(affected: list[matching.AffectedProduct]) -> Q:
     condition = Q(pk__in=[])
-    if purls:
-        condition |= Q(purl_key__in=purls)
-    if cpes:
-        condition |= Q(cpe_key__in=cpes)
-    if names:
-        condition |= Q(name_key__in=names)
+    for _tier, field_name in _KEY_PASSES:
+        keys = {getattr(p, field_name) for p in affected if getattr(p, field_name)}
+        if keys:
+            condition |= Q(**{f"{field_name}__in": keys})
+    return condition
+
+
+def _match_unkeyed(affected: list[matching.AffectedProduct]) -> list[tuple]:
+    """(item, organisation, product, tier) for the candidates whose version has no sort key,
+    compared in Python."""
     candidates = (
-        InventoryItem.objects.filter(condition)
+        InventoryItem.objects.filter(_candidate_filter(affected), version_sort__isnull=True)
+        .order_by()
+        .values_list("pk", "organisation_id", "purl_key", "cpe_key", "name_key", "version")
+    )
+    owners, items = {}, []
+    for pk, org_id, purl_key, cpe_key, name_key, version in candidates:
+        owners[pk] = org_id
+        items.append(matching.Item(ref=pk, purl_key=purl_key, cpe_key=cpe_key, name_key=name_key, version=version))
+    return [(m.item, owners[m.item], m.product, int(m.tier)) for m in matching.match(affected, items)]
+
+
+def match_advisory_in_python(advisory: Advisory) -> int:
+    """match_advisory() with every version compared in Python: for ranges whose bounds have no
+    sort key, and as the reference the database matching is tested against."""
+    affected = _affected_products(advisory.products.all())
+    candidates = (
+        InventoryItem.objects.filter(_candidate_filter(affected))
         .order_by()
         .values_list("pk", "organisation_id", "purl_key", "cpe_key", "name_key", "version")
     )
@@ -451,6 +583,7 @@ def _clean_item(vendor: str, product: str, version: str, cpe: str, purl: str) ->
         "purl_key": purl_key[:300],
         "cpe_key": cpe_key[:300],
         "name_key": matching.name_key(vendor, product)[:300],
+        "version_sort": matching.sort_key(version[:100]),
     }
     return fields, errors
 
