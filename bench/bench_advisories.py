@@ -8,11 +8,12 @@ four-part versions. Figures, each printed as `metric: value unit`:
 - `advisories_generate`: building the data set (COPY), for information;
 - `advisories_match_candidates` / `advisories_match_exposures`: the size of the problem;
 - `advisories_match`: one advisory with 50 products (five of them on nearly every list) matched
-  against all 2 million rows: candidate query on the indexed keys, version comparison on the
-  candidates, exposures written (target at most 1 s);
+  against all 2 million rows: candidates by the indexed keys, version ranges checked in the
+  database on the items' sort keys, exposures written set-based (target at most 1 s);
 - `advisories_rematch`: the same advisory matched again (nothing new to write);
-- `advisories_import_1000`: 1,000 CSAF advisories checked (schema and mandatory tests) and
-  stored, matching queued for the task worker as in production (target at most 60 s);
+- `advisories_import_1000`: 1,000 CSAF advisories checked (schema and mandatory tests, each
+  document on its own) and stored in chunks of 100 as `manage.py import_csaf` does, matching
+  queued for the task worker as in production (target at most 60 s);
 - `advisories_import_per_second`.
 
 Missed targets are printed as MISSED, not a failure, so `make bench` goes on; the script exits 1
@@ -37,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 POSTGRES_SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
-BENCH_DATABASE = "bench_advisories"
+BENCH_DATABASE = os.environ.get("BENCH_ADVISORIES_DATABASE", "bench_advisories")
 ITEMS_PER_ORGANISATION = 200
 COMMON_PRODUCTS = 20
 CATALOGUE = 6000
@@ -225,8 +226,16 @@ def run(organisations: int, advisories: int) -> int:
 
         documents = [advisory_document(n, products, rng, 10) for n in range(1, advisories + 1)]
         started = time.perf_counter()
-        for document in documents:
-            services.import_document(actor=None, raw=document, owner=None, source=Source.COMMAND)
+        # In chunks, as `manage.py import_csaf` takes in many files: every document checked on its
+        # own, the new ones of a chunk written together.
+        for start in range(0, len(documents), 100):
+            results = services.import_documents(
+                actor=None, raws=documents[start : start + 100], owner=None, source=Source.COMMAND
+            )
+            refused = [r for r in results if not isinstance(r, services.ImportResult)]
+            if refused:
+                print(f"advisories_import: WRONG (refused: {refused[0]})")
+                failed = 1
         elapsed = time.perf_counter() - started
         stored = Advisory.objects.count() - 1
         verdict = "met" if elapsed <= IMPORT_TARGET_S * advisories / 1000 else "MISSED"

@@ -83,13 +83,7 @@ def import_document(
     """Check a CSAF 2.0 document and keep it, or raise CsafError naming the failed test and keep
     nothing. A newer version of an advisory already held replaces it; an older or equal one is
     left alone. Matching runs after the commit."""
-    doc = csafdoc.load(raw)
-    summary = csafdoc.summarise(doc)
-    tlp = summary.tlp or default_tlp
-    if tlp is None:
-        raise csafdoc.CsafError("TLP", _("The document carries no TLP label; choose one."))
-    if tlp not in (Tlp.CLEAR, Tlp.GREEN) and owner is None:
-        raise csafdoc.CsafError("TLP", _("A TLP:AMBER or TLP:RED advisory needs an owning organisation."))
+    summary, tlp = _checked(raw, owner=owner, default_tlp=default_tlp)
     _may_publish(actor, owner)
     with transaction.atomic():
         existing = (
@@ -102,70 +96,155 @@ def import_document(
         advisory = existing or Advisory(
             publisher_namespace=summary.publisher_namespace, tracking_id=summary.tracking_id
         )
-        advisory.owner = owner if existing is None else (existing.owner or owner)
-        advisory.created_by = advisory.created_by or actor
-        advisory.source = source
-        advisory.provider = provider
-        for name in (
-            "publisher_name",
-            "version",
-            "status",
-            "category",
-            "title",
-            "lang",
-            "initial_release",
-            "current_release",
-            "cves",
-            "cvss_max",
-            "severity",
-            "kans",
-            "schade",
-            "summary",
-            "remediations",
-            "exploited",
-        ):
-            setattr(advisory, name, getattr(summary, name))
-        advisory.title = advisory.title[:500]
-        advisory.tlp = tlp
-        advisory.raw = raw
-        advisory.sha256 = csafdoc.sha256(raw)
+        keeper = owner if existing is None else (existing.owner or owner)
+        _fill(advisory, summary, raw=raw, tlp=tlp, actor=actor, owner=keeper, source=source, provider=provider)
         advisory.save()
         if existing is not None:
             # Exposures first, by their advisory index: a cascade from the products would look
             # them up by product, which has no index of its own.
             Exposure.objects.filter(advisory=advisory).delete()
             advisory.products.all().delete()
-        AdvisoryProduct.objects.bulk_create(
-            [
-                AdvisoryProduct(
-                    advisory=advisory,
-                    product_id=p.product_id[:200],
-                    name=p.name[:500],
-                    vendor=p.vendor[:200],
-                    product=p.product[:300],
-                    cpe=p.cpe[:500],
-                    purl=p.purl[:1000],
-                    purl_key=p.purl_key[:300],
-                    cpe_key=p.cpe_key[:300],
-                    name_key=p.name_key[:300],
-                    version_range=p.version_text[:500],
-                    status=p.status,
-                )
-                for p in summary.products
-            ],
-            batch_size=1000,
-        )
-        audit.record(
-            actor=actor,
-            action="advisory.updated" if existing else "advisory.imported",
-            organisation_id=owner.pk if owner else None,
-            obj=advisory,
-            object_label=advisory.tracking_id,
-            changes={"version": advisory.version, "source": source, "sha256": advisory.sha256},
-        )
+        AdvisoryProduct.objects.bulk_create(_products(advisory, summary), batch_size=1000)
+        _record_import(advisory, actor=actor, owner=owner, source=source, updated=existing is not None)
         advisory_id = advisory.pk
         transaction.on_commit(lambda: _enqueue_match(advisory_id))
     return ImportResult(advisory=advisory, created=existing is None, updated=existing is not None)
+
+
+def _fill(advisory: Advisory, summary, *, raw: bytes, tlp: str, actor, owner, source: str, provider) -> None:
+    advisory.owner = owner
+    advisory.created_by = advisory.created_by or actor
+    advisory.source = source
+    advisory.provider = provider
+    for name in (
+        "publisher_name",
+        "version",
+        "status",
+        "category",
+        "title",
+        "lang",
+        "initial_release",
+        "current_release",
+        "cves",
+        "cvss_max",
+        "severity",
+        "kans",
+        "schade",
+        "summary",
+        "remediations",
+        "exploited",
+    ):
+        setattr(advisory, name, getattr(summary, name))
+    advisory.title = advisory.title[:500]
+    advisory.tlp = tlp
+    advisory.raw = raw
+    advisory.sha256 = csafdoc.sha256(raw)
+
+
+def _products(advisory: Advisory, summary) -> list[AdvisoryProduct]:
+    return [
+        AdvisoryProduct(
+            advisory=advisory,
+            product_id=p.product_id[:200],
+            name=p.name[:500],
+            vendor=p.vendor[:200],
+            product=p.product[:300],
+            cpe=p.cpe[:500],
+            purl=p.purl[:1000],
+            purl_key=p.purl_key[:300],
+            cpe_key=p.cpe_key[:300],
+            name_key=p.name_key[:300],
+            version_range=p.version_text[:500],
+            status=p.status,
+        )
+        for p in summary.products
+    ]
+
+
+def _record_import(advisory: Advisory, *, actor, owner, source: str, updated: bool) -> None:
+    audit.record(
+        actor=actor,
+        action="advisory.updated" if updated else "advisory.imported",
+        organisation_id=owner.pk if owner else None,
+        obj=advisory,
+        object_label=advisory.tracking_id,
+        changes={"version": advisory.version, "source": source, "sha256": advisory.sha256},
+    )
+
+
+def _checked(raw: bytes, *, owner, default_tlp: str | None):
+    """The summary and label of a document that passes every check, else CsafError."""
+    doc = csafdoc.load(raw)
+    summary = csafdoc.summarise(doc)
+    tlp = summary.tlp or default_tlp
+    if tlp is None:
+        raise csafdoc.CsafError("TLP", _("The document carries no TLP label; choose one."))
+    if tlp not in (Tlp.CLEAR, Tlp.GREEN) and owner is None:
+        raise csafdoc.CsafError("TLP", _("A TLP:AMBER or TLP:RED advisory needs an owning organisation."))
+    return summary, tlp
+
+
+def import_documents(
+    *,
+    actor,
+    raws: Sequence[bytes],
+    owner: Organisation | None,
+    source: str,
+    default_tlp: str | None = None,
+) -> list[ImportResult | csafdoc.CsafError]:
+    """import_document() for many documents at once, with the same checks on every one: a
+    refused document gets its CsafError in the list and nothing of it is kept. The new advisories
+    are written together (one transaction, bulk inserts, one audit entry each) instead of a
+    transaction per document; a document that replaces one already held, or that comes twice,
+    goes through import_document() on its own."""
+    _may_publish(actor, owner)
+    results: list[ImportResult | csafdoc.CsafError | None] = [None] * len(raws)
+    checked = []
+    for index, raw in enumerate(raws):
+        try:
+            summary, tlp = _checked(raw, owner=owner, default_tlp=default_tlp)
+        except csafdoc.CsafError as exc:
+            results[index] = exc
+            continue
+        checked.append((index, raw, summary, tlp))
+    alone = []
+    with transaction.atomic():
+        held = set(
+            Advisory.objects.select_for_update()
+            .filter(tracking_id__in={summary.tracking_id for _i, _r, summary, _t in checked})
+            .values_list("publisher_namespace", "tracking_id")
+        )
+        batch, seen = [], set()
+        for index, raw, summary, tlp in checked:
+            key = (summary.publisher_namespace, summary.tracking_id)
+            if key in held or key in seen:
+                alone.append(index)
+                continue
+            seen.add(key)
+            advisory = Advisory(publisher_namespace=summary.publisher_namespace, tracking_id=summary.tracking_id)
+            _fill(advisory, summary, raw=raw, tlp=tlp, actor=actor, owner=owner, source=source, provider=None)
+            batch.append((index, advisory, summary))
+        Advisory.objects.bulk_create([advisory for _i, advisory, _s in batch], batch_size=500)
+        AdvisoryProduct.objects.bulk_create(
+            [product for _i, advisory, summary in batch for product in _products(advisory, summary)], batch_size=2000
+        )
+        for index, advisory, _summary in batch:
+            _record_import(advisory, actor=actor, owner=owner, source=source, updated=False)
+            results[index] = ImportResult(advisory=advisory, created=True, updated=False)
+        advisory_ids = [advisory.pk for _i, advisory, _s in batch]
+        transaction.on_commit(lambda: _enqueue_matches(advisory_ids))
+    for index in alone:
+        results[index] = import_document(
+            actor=actor, raw=raws[index], owner=owner, source=source, default_tlp=default_tlp
+        )
+    return results
+
+
+def _enqueue_matches(advisory_ids: list[int]) -> None:
+    # One transaction for the whole queue, not one per advisory.
+    with transaction.atomic():
+        for advisory_id in advisory_ids:
+            _enqueue_match(advisory_id)
 
 
 def _enqueue_match(advisory_id: int) -> None:

@@ -12,6 +12,8 @@ from weerbaar.advisories import csafdoc, services
 from weerbaar.advisories.choices import Source, Tlp
 from weerbaar.organisations.models import Organisation
 
+CHUNK = 100
+
 
 class Command(BaseCommand):
     help = "Take in CSAF 2.0 advisory files (checked against the schema and the mandatory tests)."
@@ -30,23 +32,35 @@ class Command(BaseCommand):
             if organisation is None:
                 raise CommandError(f"no organisation with public id {owner}")
         refused = 0
-        for name in files:
-            path = Path(name)
-            try:
-                if path.stat().st_size > csafdoc.MAX_BYTES:
-                    raise csafdoc.CsafError("size", "the file is too large")
-                result = services.import_document(
-                    actor=None, raw=path.read_bytes(), owner=organisation, source=Source.COMMAND, default_tlp=tlp
-                )
-            except OSError as exc:
-                refused += 1
-                self.stderr.write(f"{name}: refused: cannot read the file ({exc.strerror})")
-                continue
-            except csafdoc.CsafError as exc:
-                refused += 1
-                self.stderr.write(f"{name}: refused: {exc.test}: {exc.detail}")
-                continue
-            state = "new" if result.created else "updated" if result.updated else "already up to date"
-            self.stdout.write(f"{name}: {result.advisory.tracking_id} {result.advisory.version} ({state})")
+        # Read and take in the files in chunks: the checks run per file, the new advisories of a
+        # chunk are written together (services.import_documents).
+        for start in range(0, len(files), CHUNK):
+            readable = []
+            for name in files[start : start + CHUNK]:
+                path = Path(name)
+                try:
+                    if path.stat().st_size > csafdoc.MAX_BYTES:
+                        raise csafdoc.CsafError("size", "the file is too large")
+                    readable.append((name, path.read_bytes()))
+                except OSError as exc:
+                    refused += 1
+                    self.stderr.write(f"{name}: refused: cannot read the file ({exc.strerror})")
+                except csafdoc.CsafError as exc:
+                    refused += 1
+                    self.stderr.write(f"{name}: refused: {exc.test}: {exc.detail}")
+            results = services.import_documents(
+                actor=None,
+                raws=[raw for _name, raw in readable],
+                owner=organisation,
+                source=Source.COMMAND,
+                default_tlp=tlp,
+            )
+            for (name, _raw), result in zip(readable, results, strict=True):
+                if isinstance(result, csafdoc.CsafError):
+                    refused += 1
+                    self.stderr.write(f"{name}: refused: {result.test}: {result.detail}")
+                    continue
+                state = "new" if result.created else "updated" if result.updated else "already up to date"
+                self.stdout.write(f"{name}: {result.advisory.tracking_id} {result.advisory.version} ({state})")
         if refused:
             raise CommandError(f"{refused} of {len(files)} files refused", returncode=1)
