@@ -353,9 +353,7 @@ def _privacy_records(victim, officer) -> list[str]:
     privacy_services.publish_central(actor=coordinator, central=central)
     dpo = member(Role.DPO, victim, email="canary.privacy@victim.invalid").user
     use = privacy_services.record_use(actor=dpo, organisation=victim, product=product, decided_by="Canary board")
-    dpia = privacy_services.start_local_dpia(
-        actor=dpo, organisation=victim, title="CANARY local DPIA", central=central
-    )
+    dpia = privacy_services.start_local_dpia(actor=dpo, organisation=victim, title="CANARY local DPIA", central=central)
     privacy_services.update_local_dpia(actor=dpo, dpia=dpia, lawfulness="canary lawfulness")
     own = privacy_services.add_local_risk(
         actor=dpo, dpia=dpia, title="canary risk", likelihood="low", impact="low", residual="low"

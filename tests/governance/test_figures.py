@@ -166,4 +166,3 @@ def test_monitor_dashboard_includes_the_figures(client, sector_world):
     assert "(4 / 7)" in autumn
     pdf = client.get(reverse("monitor:report_autumn_pdf", args=[cycle.public_id]))
     assert pdf.content.startswith(b"%PDF")
-
