@@ -51,7 +51,8 @@ test-fast: setup
 	$(PY) -m pytest -q -x -m "not browser" $(PYTEST_ARGS)
 
 bench: setup
-	@for script in bench/bench_*.py; do $(PY) "$$script" || exit 1; done
+	@failed=""; for script in bench/bench_*.py; do $(PY) "$$script" || failed="$$failed $$script"; done; \
+	  if [ -n "$$failed" ]; then echo "benchmarks that found something wrong:$$failed"; exit 1; fi
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check src tests bench
