@@ -541,6 +541,7 @@ def send_due_paragraph_reminders(*, today: date | None = None) -> int:
 # --- demo -----------------------------------------------------------------------------------
 
 
+@transaction.atomic
 def load_demo_governance(*, actor=None, seed: int = 2026, today: date | None = None) -> dict | None:
     """Give every demo board and institution two or three years of budgets, and paragraphs over
     the last two years in every state (draft, submitted, approved; some approved paragraphs in a
