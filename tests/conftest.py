@@ -60,3 +60,14 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture
+def in_english(client, settings):
+    """Pages, messages and errors in English, whatever the Dutch catalogue holds: the language a
+    person picks is a cookie, and code outside a request follows the active translation."""
+    from django.utils import translation
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with translation.override("en"):
+        yield

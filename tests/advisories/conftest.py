@@ -79,3 +79,8 @@ def after_commit(monkeypatch):
     from django.db import transaction
 
     monkeypatch.setattr(transaction, "on_commit", lambda func, using=None, robust=False: func())
+
+
+@pytest.fixture(autouse=True)
+def _english(in_english):
+    """These tests read English text; the Dutch pages have their own translation tests."""

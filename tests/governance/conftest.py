@@ -157,3 +157,8 @@ def signed_in(client, user):
 
 def year_start(year: int) -> date:
     return date(year, 1, 1)
+
+
+@pytest.fixture(autouse=True)
+def _english(in_english):
+    """These tests read English text; the Dutch pages have their own translation tests."""

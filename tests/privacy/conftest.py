@@ -123,3 +123,8 @@ def world(db) -> World:
         other_product=other,
         central=central,
     )
+
+
+@pytest.fixture(autouse=True)
+def _english(in_english):
+    """These tests read English text; the Dutch pages have their own translation tests."""
