@@ -47,6 +47,13 @@ class AwarenessActivitySerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     organisation = serializers.UUIDField(source="organisation.public_id", read_only=True)
     offer = serializers.UUIDField(source="offer.public_id", read_only=True, allow_null=True, default=None)
+    # Counts declared here, not derived from the model: a derived field's maximum follows the
+    # database engine, and the published schema must be the same on every engine.
+    repeat_months = serializers.IntegerField(read_only=True, allow_null=True)
+    sent = serializers.IntegerField(read_only=True, allow_null=True)
+    opened = serializers.IntegerField(read_only=True, allow_null=True)
+    clicked = serializers.IntegerField(read_only=True, allow_null=True)
+    reported = serializers.IntegerField(read_only=True, allow_null=True)
     groups = serializers.ListField(child=serializers.ChoiceField(choices=PeopleGroup.choices), read_only=True)
     participation = AwarenessParticipationSerializer(source="participations", many=True, read_only=True)
 
@@ -124,6 +131,7 @@ class TrainingEnrolmentSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     offer = serializers.UUIDField(source="offer.public_id", read_only=True)
     organisation = serializers.UUIDField(source="organisation.public_id", read_only=True)
+    places = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = Enrolment

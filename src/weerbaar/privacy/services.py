@@ -436,7 +436,7 @@ def _announce_later(change: CentralChange) -> None:
 def publish_central(*, actor, central: CentralDPIA) -> CentralDPIA:
     """Publish a draft: the previous published version is kept as superseded, and every
     organisation using the product is told and asked to review its local DPIA."""
-    central = CentralDPIA.objects.select_for_update().select_related("product").get(pk=central.pk)
+    central = CentralDPIA.objects.select_for_update(of=("self",)).select_related("product").get(pk=central.pk)
     _require_catalogue(actor, central.product.steward)
     if central.status != CentralStatus.DRAFT:
         raise ValidationError(_("Only a draft can be published."))
@@ -457,7 +457,7 @@ def publish_central(*, actor, central: CentralDPIA) -> CentralDPIA:
 @transaction.atomic
 def change_advice(*, actor, central: CentralDPIA, advice: str, advice_text: str) -> CentralDPIA:
     """Change the overall advice of a published version; users are told as for a new version."""
-    central = CentralDPIA.objects.select_for_update().select_related("product").get(pk=central.pk)
+    central = CentralDPIA.objects.select_for_update(of=("self",)).select_related("product").get(pk=central.pk)
     _require_catalogue(actor, central.product.steward)
     if advice not in RiskLevel.values:
         raise ValidationError({"advice": _("Choose the overall advice: high, medium or low risk.")})
@@ -485,7 +485,7 @@ def change_advice(*, actor, central: CentralDPIA, advice: str, advice_text: str)
 @transaction.atomic
 def withdraw_central(*, actor, central: CentralDPIA) -> CentralDPIA:
     """Withdraw a version: no new local DPIA may build on it, and its users are told."""
-    central = CentralDPIA.objects.select_for_update().select_related("product").get(pk=central.pk)
+    central = CentralDPIA.objects.select_for_update(of=("self",)).select_related("product").get(pk=central.pk)
     _require_catalogue(actor, central.product.steward)
     if central.status == CentralStatus.WITHDRAWN:
         raise ValidationError(_("This version is already withdrawn."))
@@ -531,7 +531,12 @@ def announce_change(*, change_id: int) -> int:
     Safe to run twice or at the same time: the change row is locked, and an organisation is
     told only when its ReviewFlag is new. All writes are in bulk, so 5,000 organisations cost a
     handful of queries. Returns the number of organisations told this time."""
-    change = CentralChange.objects.select_for_update().select_related("central__product").filter(pk=change_id).first()
+    change = (
+        CentralChange.objects.select_for_update(of=("self",))
+        .select_related("central__product")
+        .filter(pk=change_id)
+        .first()
+    )
     if change is None:
         return 0
     central = change.central
@@ -605,7 +610,7 @@ def _editable(dpia: LocalDPIA) -> None:
 
 
 def _lock_local(dpia: LocalDPIA) -> LocalDPIA:
-    return LocalDPIA.objects.select_for_update().select_related("organisation", "central").get(pk=dpia.pk)
+    return LocalDPIA.objects.select_for_update(of=("self",)).select_related("organisation", "central").get(pk=dpia.pk)
 
 
 def _copy_central(dpia: LocalDPIA, central: CentralDPIA, carry: LocalDPIA | None = None) -> None:
