@@ -26,22 +26,13 @@ from weerbaar.awareness.forms import (
 )
 from weerbaar.awareness.models import Enrolment
 from weerbaar.core.access import SIGNED_IN, access_rule
+from weerbaar.core.forms import apply_validation_error as _apply_errors
 from weerbaar.core.permissions import Action
 from weerbaar.core.tenancy import access, can, visible_organisations
 from weerbaar.monitor.selectors import aggregate_sector_codes
 from weerbaar.organisations.selectors import access_organisation
 
 PAGE_SIZE = 25
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            for error in errors:
-                form.add_error(name if name in form.fields else None, error)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 # --- overview ------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from weerbaar.assessments.selectors import allowed_actions
 from weerbaar.core.access import SIGNED_IN, access_rule
+from weerbaar.core.forms import apply_validation_error as _apply_errors
 from weerbaar.core.permissions import Action
 from weerbaar.core.tenancy import NotPermitted, visible_organisations
 from weerbaar.governance import exports, selectors, services
@@ -35,16 +36,6 @@ BUDGET_FIELDS = (
     "external_services",
     "note",
 )
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            for error in errors:
-                form.add_error(name if name in form.fields else None, error)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 def _may(user, organisation) -> frozenset:

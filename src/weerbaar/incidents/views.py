@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from weerbaar.core.access import SIGNED_IN, access_rule
+from weerbaar.core.forms import apply_validation_error as _apply_errors
 from weerbaar.core.permissions import Action
 from weerbaar.core.tenancy import can, visible_organisations
 from weerbaar.incidents import documents, selectors, services, stix
@@ -48,16 +49,6 @@ from weerbaar.organisations.choices import SectorCode
 from weerbaar.organisations.selectors import access_organisation
 
 PAGE_SIZE = 25
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            for error in errors:
-                form.add_error(name if name in form.fields else None, error)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 def _fragment(request) -> bool:

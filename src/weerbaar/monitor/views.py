@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from weerbaar.assessments import selectors as assessment_selectors
 from weerbaar.assessments.choices import AssessmentStatus
 from weerbaar.core.access import SIGNED_IN, access_rule
+from weerbaar.core.forms import apply_validation_error as _apply_errors
 from weerbaar.core.permissions import Action
 from weerbaar.core.tenancy import can, visible_organisations
 from weerbaar.frameworks.choices import VersionStatus
@@ -27,16 +28,6 @@ from weerbaar.organisations.models import Organisation, Sector
 from weerbaar.organisations.selectors import access_organisation
 
 PAGE_SIZE = 50
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            for error in errors:
-                form.add_error(name if name in form.fields else None, error)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 def assessment_url(assessment) -> str | None:
