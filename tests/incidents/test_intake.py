@@ -3,7 +3,7 @@ stored, the CERT is told once), refused requests that store nothing, the idempot
 the one-query check of where a report goes agreeing with the scoped selectors.
 
 These tests run outside a test transaction (transaction=True), as a real request does: the
-intake then commits the report itself and queues the CERT's notices in a second transaction."""
+intake then commits the report, its audit entry and the CERT's notice task itself."""
 
 import io
 from datetime import timedelta
@@ -304,3 +304,48 @@ def test_a_report_whose_notice_was_lost_is_announced_by_the_scheduled_job(desk):
     assert services.announce_missed(now=later) == 0
     call_command("incident_reminders", stdout=io.StringIO())
     assert Notice.objects.filter(incident=incident).count() == 2
+
+
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def test_with_the_database_task_backend_the_notice_task_is_stored_with_the_report(client, desk, settings):
+    """In production the CERT's notices are a task row: an acknowledged report always has one,
+    for the worker to run once, and nobody is told before it runs."""
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = DATABASE_TASKS
+    headers = bearer(token_for(desk.officer_a.user))
+
+    response = send(client, "POST", URL, body(desk.board_a), headers=headers)
+
+    assert response.status_code == 201, response.content
+    incident = Incident.objects.get(public_id=response.json()["id"])
+    queued = [t for t in DBTaskResult.objects.all() if t.task_path.endswith("announce_report_task")]
+    assert [t.args_kwargs["args"] for t in queued] == [[incident.pk]]
+    assert incident.announced_at is None
+    assert not Notice.objects.filter(incident=incident).exists()
+
+    call_command("db_worker", batch=True, stdout=io.StringIO(), stderr=io.StringIO())
+
+    incident.refresh_from_db()
+    assert incident.announced_at is not None
+    assert Notice.objects.filter(incident=incident).count() == 2
+
+
+def test_a_report_whose_audit_entry_fails_leaves_no_report_and_no_task(client, desk, settings, monkeypatch):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = DATABASE_TASKS
+    headers = bearer(token_for(desk.officer_a.user))
+    before = stored()
+
+    def broken(**kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(services.audit, "record", broken)
+    with pytest.raises(RuntimeError):
+        send(client, "POST", URL, body(desk.board_a), headers=headers)
+
+    assert stored() == before
+    assert not DBTaskResult.objects.exists()

@@ -21,7 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from weerbaar.accounts.models import PersonalAccessToken, User
-from weerbaar.core import audit
+from weerbaar.core import audit, sql
 from weerbaar.core.tenancy import NotPermitted
 
 
@@ -126,7 +126,8 @@ def authenticate_api_token(raw: str) -> PersonalAccessToken | None:
     parts = (raw or "").split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
         return None
-    token = PersonalAccessToken.objects.select_related("user").filter(prefix=parts[1]).first()
+    # Every API request comes through here: one statement, built once (prefixes are unique).
+    token = sql.get_with(PersonalAccessToken, "user", prefix=parts[1])
     if token is None or not hmac.compare_digest(token.key_hash, _hash_secret(parts[2])):
         return None
     if not token.is_usable or not token.user.is_active:

@@ -10,9 +10,29 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from weerbaar.core import sql
 from weerbaar.core.models import AuditChainHead, AuditEntry
 
 GENESIS_HASH = "0" * 64
+
+# Every service appends through here, some of them hundreds of times a second: the head is read
+# and moved with fixed statements instead of ORM queries built on each call.
+_HEAD = AuditChainHead._meta.db_table
+_READ_HEAD = f'SELECT "seq", "hash" FROM "{_HEAD}" WHERE "id" = 1'  # noqa: S608 (the model's table name)
+_MOVE_HEAD = f'UPDATE "{_HEAD}" SET "seq" = %s, "hash" = %s WHERE "id" = 1'  # noqa: S608
+
+
+def _lock_head() -> tuple[int, str]:
+    """The chain head's number and hash, locked until the transaction ends (on SQLite the
+    transaction's write lock serialises appenders instead)."""
+    statement = _READ_HEAD + (" FOR UPDATE" if connection.features.has_select_for_update else "")
+    with connection.cursor() as cursor:
+        cursor.execute(statement)
+        row = cursor.fetchone()
+    if row is None:
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        return head.seq, head.hash
+    return row[0], row[1]
 
 
 def _jsonable(value: Any) -> Any:
@@ -37,9 +57,9 @@ def record(
     """Append one entry to the audit chain. Must run inside the service's transaction."""
     if not connection.in_atomic_block:
         raise RuntimeError("audit.record() must be called inside the service's transaction")
-    head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+    seq, prev_hash = _lock_head()
     entry = AuditEntry(
-        seq=head.seq + 1,
+        seq=seq + 1,
         created_at=timezone.now(),
         actor_ref=getattr(actor, "pk", None),
         actor_label=(getattr(actor, "email", "") or "system") if actor is not None else "system",
@@ -49,11 +69,13 @@ def record(
         object_id=str(getattr(obj, "public_id", None) or getattr(obj, "pk", "") or "") if obj is not None else "",
         object_label=(object_label or (str(obj) if obj is not None else ""))[:300],
         changes=_jsonable(changes or {}),
-        prev_hash=head.hash,
+        prev_hash=prev_hash,
     )
     entry.hash = entry.compute_hash()
-    entry.save()
-    AuditChainHead.objects.filter(pk=1).update(seq=entry.seq, hash=entry.hash)
+    # AuditEntry.save() only refuses changes: a new entry is stored as save() would store it.
+    sql.insert(entry, plain_save=True)
+    with connection.cursor() as cursor:
+        cursor.execute(_MOVE_HEAD, [entry.seq, entry.hash])
     return entry
 
 

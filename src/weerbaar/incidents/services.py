@@ -25,8 +25,9 @@ from django.db import IntegrityError, connection, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks_db import DatabaseBackend
 
-from weerbaar.core import audit
+from weerbaar.core import audit, sql
 from weerbaar.core.permissions import Action, Role
 from weerbaar.core.tenancy import NotPermitted, can, require
 from weerbaar.incidents import selectors
@@ -490,15 +491,10 @@ def receive_report(
     Reports arrive by the hundred per second at busy moments (a phishing wave, a supplier
     outage), so the intake does the least a report needs, with the rules of create_report():
     one query checks that the actor may report for the organisation and finds its CERT and NIS2
-    setting, then the report row and its audit entry are written in one short transaction. The
-    CERT is told by the task worker.
-
-    On PostgreSQL that transaction does not wait for the disk at its commit, so the lock on the
-    audit chain's head is held for microseconds instead of a disk flush; a second transaction
-    then queues the CERT's notices and does wait for the disk at its commit, which writes
-    everything committed before it, this report included (the log is written in order). Only
-    after that does the function return. Called inside a transaction of the caller's, the report
-    simply commits with it.
+    setting, then the report row, the task that tells the CERT and the audit entry are written
+    in one transaction, with statements built once (`core.sql`). The audit entry comes last, so
+    that the audit chain's head is locked only from there to the commit. Called inside a
+    transaction of the caller's, the report simply commits with it.
 
     With an idempotency key, the same report sent again (after a lost answer) gives the report
     already made; the same key with other content is refused.
@@ -516,24 +512,18 @@ def receive_report(
         return Receipt(incident)
     try:
         incident = _receive(actor, organisation_id, submit, named, facts, key, digest, detached=True)
-        replayed = False
     except IntegrityError:
         # The key is taken: the report was made before (the other request has committed by the
         # time the unique index refuses this one). Anything else is not ours to answer.
         incident = _earlier_report(actor, key, digest) if key else None
         if incident is None:
             raise
-        replayed = True
-    _settle(incident)
-    return Receipt(incident, replayed)
+        return Receipt(incident, replayed=True)
+    return Receipt(incident)
 
 
 @transaction.atomic
 def _receive(actor, organisation_id, submit: bool, named: list, facts: dict, key: str, digest: str, *, detached: bool):
-    if detached and connection.vendor == "postgresql":
-        # The commit need not wait for the disk: _settle() waits for it before anyone is told.
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
     try:
         target = selectors.reporting_target(actor, organisation_id)
     except Http404:
@@ -550,7 +540,7 @@ def _receive(actor, organisation_id, submit: bool, named: list, facts: dict, key
         incident.status = IncidentStatus.NEW
         incident.submitted_at = timezone.now()
         incident.nis2_applies = target.nis2_applies
-    incident.save()
+    sql.insert(incident)
     if named:
         incident.named_people.set(named)
     changes = {"fields": sorted(cleaned), "attachments": 0}
@@ -559,6 +549,8 @@ def _receive(actor, organisation_id, submit: bool, named: list, facts: dict, key
     if not detached and submit:
         _submitted(actor, incident, changes)
         return incident
+    if submit:
+        _queue_announcement(incident.pk)
     # The audit chain is locked from here to the commit: it comes last.
     audit.record(
         actor=actor,
@@ -586,20 +578,17 @@ def _earlier_report(actor, key: str, digest: str) -> Incident | None:
     return incident
 
 
-def _settle(incident: Incident) -> None:
-    """Queue the CERT's notices of a report that has just committed, in a transaction whose
-    commit waits for the disk: on PostgreSQL that also writes the report, committed before it.
-    The database task backend writes the task in this same transaction, so a report is never
-    stored without its notices queued; the task finds the report, which committed first."""
+def _queue_announcement(incident_id: int) -> None:
+    """Queue the CERT's notices of a report being taken in. The database task backend writes
+    the task in the report's own transaction, so that a report is never stored without its
+    notices queued (and the worker cannot see the task before the report); a backend that runs
+    tasks at once gets it after the commit, when the report is there to announce."""
     from weerbaar.incidents.tasks import announce_report_task
 
-    with transaction.atomic():
-        if not incident.is_draft and incident.announced_at is None:
-            announce_report_task.enqueue(incident.pk)
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                # A transaction id makes the commit write a record and wait for the disk.
-                cursor.execute("SELECT pg_current_xact_id()")
+    if isinstance(announce_report_task.get_backend(), DatabaseBackend):
+        announce_report_task.enqueue(incident_id)
+    else:
+        transaction.on_commit(lambda: announce_report_task.enqueue(incident_id))
 
 
 @transaction.atomic
