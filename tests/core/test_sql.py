@@ -136,3 +136,22 @@ def test_the_first_entry_of_an_empty_chain_creates_the_head():
     head = AuditChainHead.objects.get(pk=1)
     assert (head.seq, head.hash) == (2, second.hash)
     assert verify_chain() == []
+
+
+def test_the_task_backend_writes_the_row_the_library_writes():
+    from django_tasks_db import DatabaseBackend as LibraryBackend
+    from django_tasks_db.models import DBTaskResult
+
+    from weerbaar.core.tasks import DatabaseBackend
+    from weerbaar.incidents.tasks import announce_report_task
+
+    ours = DatabaseBackend("default", {}).enqueue(announce_report_task, (42,), {})
+    theirs = LibraryBackend("default", {}).enqueue(announce_report_task, (42,), {})
+
+    assert ours.status == theirs.status
+    stored_ours = DBTaskResult.objects.get(pk=ours.id)
+    stored_theirs = DBTaskResult.objects.get(pk=theirs.id)
+    for field in DBTaskResult._meta.concrete_fields:
+        if field.name not in {"id", "enqueued_at"}:
+            assert getattr(stored_ours, field.attname) == getattr(stored_theirs, field.attname), field.name
+    assert stored_ours.task == announce_report_task

@@ -306,7 +306,7 @@ def test_a_report_whose_notice_was_lost_is_announced_by_the_scheduled_job(desk):
     assert Notice.objects.filter(incident=incident).count() == 2
 
 
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+DATABASE_TASKS = {"default": {"BACKEND": "weerbaar.core.tasks.DatabaseBackend"}}
 
 
 def test_with_the_database_task_backend_the_notice_task_is_stored_with_the_report(client, desk, settings):

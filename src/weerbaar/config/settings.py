@@ -289,7 +289,7 @@ TASK_BACKEND = env_str("WEERBAAR_TASK_BACKEND", "database" if PRODUCTION else "i
 TASKS = {
     "default": {
         "BACKEND": (
-            "django_tasks_db.DatabaseBackend"
+            "weerbaar.core.tasks.DatabaseBackend"
             if TASK_BACKEND == "database"
             else "django_tasks.backends.immediate.ImmediateBackend"
         )
