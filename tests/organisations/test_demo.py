@@ -210,6 +210,17 @@ def seed(**options) -> str:
     return out.getvalue()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_demos_own_mail_is_kept_out_of_the_console(settings, capsys):
+    """On a development machine e-mail goes to the console; the reminders and notices the demo
+    data sets off (sent after each commit, as in real use) would bury the logins."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    output = seed(organisations=8, seed=2026)
+    assert "Subject:" not in capsys.readouterr().out
+    assert "were kept back" in output
+    assert settings.EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend"
+
+
 @pytest.mark.django_db
 def test_running_twice_changes_nothing_and_prints_the_logins_again():
     first = seed(organisations=15, seed=2026)

@@ -3,9 +3,11 @@ from io import StringIO
 from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError
+from django.test.utils import override_settings
 from django.utils import translation
 
 from weerbaar.accounts.models import User
@@ -46,6 +48,24 @@ class Command(BaseCommand):
         minimum = len(SECTOR_WEIGHTS)
         if not minimum <= organisations <= MAX_ORGANISATIONS:
             raise CommandError(f"--organisations must be between {minimum} (one per sector) and {MAX_ORGANISATIONS}.")
+        # The demo's reminders and notices go to made-up addresses: they are kept back rather
+        # than printed between the logins by the console backend of a development machine.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            outbox = getattr(mail, "outbox", None)
+            mail.outbox = []
+            try:
+                self._load(organisations, seed)
+                kept_back = len(mail.outbox)
+            finally:
+                if outbox is None:
+                    del mail.outbox
+                else:
+                    mail.outbox = outbox
+        if kept_back:
+            self.stdout.write(f"{kept_back} e-mails the demo would send (reminders, notices) were kept back.")
+        self._print_logins()
+
+    def _load(self, organisations: int, seed: int) -> None:
         if User.objects.filter(email__in=DEMO_EMAILS).exists():
             self.stdout.write("The demo sector is already loaded; nothing was changed.")
         else:
@@ -72,7 +92,6 @@ class Command(BaseCommand):
         self._load_advisories(seed)
         # Last: the paragraphs are drafted from the figures loaded above.
         self._load_governance(seed)
-        self._print_logins()
 
     def _load_catalogues(self) -> None:
         # The shipped frameworks the demo assessments are made on (safe to run again).
