@@ -57,7 +57,9 @@ class AuditEntry(models.Model):
     actor_ref = models.BigIntegerField(null=True, blank=True, editable=False)
     actor_label = models.CharField(max_length=254, blank=True, editable=False)
     # The organisation the change belongs to; a plain id so that the log outlives any record.
-    organisation_ref = models.BigIntegerField(null=True, blank=True, db_index=True, editable=False)
+    # Found by the (organisation_ref, -seq) index below; an index of its own would be one more
+    # write for every entry.
+    organisation_ref = models.BigIntegerField(null=True, blank=True, editable=False)
     action = models.CharField(max_length=100, editable=False)
     object_type = models.CharField(max_length=100, blank=True, editable=False)
     object_id = models.CharField(max_length=64, blank=True, editable=False)
