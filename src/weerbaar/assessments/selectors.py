@@ -369,10 +369,16 @@ def overdue_audit_counts(
     had an audit of an accepted kind within the interval, how many are overdue and how many were
     never audited. Counts only, and only for a population of more than `min_group` (benchmark
     rule 1): which organisation is overdue is the organisation's own business."""
-    from django.conf import settings
-
     allowed = aggregate_sector_codes(user)
     codes = allowed if sector_codes is None else [code for code in sector_codes if code in allowed]
+    return sector_audit_counts(codes, today, min_group)
+
+
+def sector_audit_counts(codes: list[str], today: date | None = None, min_group: int | None = None) -> list[dict]:
+    """`overdue_audit_counts` for sectors already known to be within the reader's reach (the
+    monitor stores these counts per set of sectors a reader sees, before anyone reads them)."""
+    from django.conf import settings
+
     if not codes:
         return []
     min_group = settings.BENCHMARK_MIN_GROUP if min_group is None else min_group

@@ -103,6 +103,23 @@ class CycleAggregate(models.Model):
         return f"{self.cycle_id} {self.group} {self.column}"
 
 
+class SectorFigures(models.Model):
+    """The sector-wide figures of the dashboard and the reports besides the benchmark cells
+    (share on track, basic measures, SOC, audits, awareness, governance), precomputed for one
+    set of sectors a reader sees: already anonymised by the selectors that compute them, per
+    fixed group, never per organisation. The pages read only these rows. `stale` is set when a
+    figure's source changed; the refresh that clears it is then queued once."""
+
+    sectors = models.CharField(max_length=200, unique=True)  # sector codes, comma-separated, in sector order
+    figures = models.JSONField(default=dict)
+    computed_at = models.DateTimeField()
+    computed_on = models.DateField()
+    stale = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return self.sectors
+
+
 class OrganisationResult(models.Model):
     """An organisation's own derived scores in a cycle, precomputed with the aggregates. Read only
     by that organisation (its position) and by the aggregation itself."""

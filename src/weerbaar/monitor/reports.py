@@ -16,7 +16,6 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from weerbaar.assessments.selectors import overdue_audit_counts
 from weerbaar.monitor import selectors
 from weerbaar.monitor.choices import SocStatus
 from weerbaar.monitor.forecast import AT_RISK_MARGIN, Outlook
@@ -121,6 +120,9 @@ class SectorPicture:
     trend: list[dict]
     trend_chart: SafeString
     min_group: int = 5
+    # As `awareness.selectors.sector_figures` and `governance.selectors.sector_figures` give them.
+    awareness: list[dict] = field(default_factory=list)
+    governance: object = None
 
     @property
     def has_cells(self) -> bool:
@@ -185,22 +187,21 @@ def sector_picture(user, cycle: Cycle) -> SectorPicture:
         tables.append(GroupTable(group=group, label=group_label(group), rows=rows, chart=chart))
     sector_codes = [g for g in groups if g != "all"]
     sectors = {s.code: s for s in cycle.sectors.all()}
+    # Everything besides the cells is precomputed too (`SectorFigures`): the page reads stored
+    # rows in a few queries whatever the number of organisations.
+    figures = selectors.stored_sector_figures(cycle, sector_codes)
     ambitions = {a.sector_id: a for a in Ambition.objects.filter(sector__code__in=sector_codes)}
-    on_track = []
-    shares = selectors.shares_on_track([sectors[code] for code in sector_codes])
-    for code in sector_codes:
-        sector = sectors[code]
-        share = shares[code]
-        on_track.append(
-            {
-                "sector": code,
-                "label": group_label(code),
-                "ambition": ambitions.get(sector.pk),
-                "share": share,
-            }
-        )
+    on_track = [
+        {
+            "sector": code,
+            "label": group_label(code),
+            "ambition": ambitions.get(sectors[code].pk),
+            "share": figures["on_track"].get(code),
+        }
+        for code in sector_codes
+    ]
     trend = selectors.group_trend(cycle, groups)
-    measures = selectors.measure_coverage(sector_codes) if sector_codes else []
+    measures = figures["measures"]
     for row in measures:
         row["title"] = active_text(row["measure"].title_nl, row["measure"].title_en)
     return SectorPicture(
@@ -210,8 +211,10 @@ def sector_picture(user, cycle: Cycle) -> SectorPicture:
         tables=tables,
         on_track=on_track,
         measures=measures,
-        soc=selectors.soc_coverage(sector_codes) if sector_codes else {"suppressed": True},
-        audits=overdue_audit_counts(user, sector_codes) if sector_codes else [],
+        soc=figures["soc"],
+        audits=figures["audits"],
+        awareness=figures["awareness"],
+        governance=figures["governance"],
         trend=trend,
         trend_chart=trend_chart(trend, groups),
         min_group=settings.BENCHMARK_MIN_GROUP,

@@ -333,3 +333,107 @@ def soc_coverage(sector_codes: list[str], min_group: int | None = None) -> dict:
         "statuses": {s: statuses.get(s, 0) for s in SocStatus.values},
         "calendar": sorted(calendar.items()),
     }
+
+
+# --- stored sector figures --------------------------------------------------------------------
+
+
+def figures_key(sector_codes: list[str]) -> str:
+    return ",".join(sector_codes)
+
+
+def compute_sector_figures(
+    sector_codes: list[str], years, today: date | None = None, on_track: dict | None = None
+) -> dict:
+    """Every sector-wide figure the dashboard and the reports show for a reader who sees
+    `sector_codes` (already within the reader's reach), computed live by the selectors that apply
+    the anonymity rules, as JSON for `SectorFigures`. `years` are the governance years wanted
+    (the year before each cycle opened); `on_track` may pass `shares_on_track` of every sector."""
+    from dataclasses import asdict
+
+    from weerbaar.assessments.selectors import sector_audit_counts
+    from weerbaar.awareness import selectors as awareness_selectors
+    from weerbaar.governance import selectors as governance_selectors
+    from weerbaar.organisations.models import Sector
+
+    today = today or timezone.localdate()
+    if on_track is None:
+        on_track = shares_on_track(list(Sector.objects.filter(code__in=sector_codes)))
+    awareness = [
+        {"group": row["group"], **{column: asdict(row[column]) for column in awareness_selectors.FIGURE_COLUMNS}}
+        for row in awareness_selectors.sector_figures(sector_codes, today)
+    ]
+    return {
+        "on_track": {code: on_track.get(code) for code in sector_codes},
+        "measures": [
+            {**{k: v for k, v in row.items() if k != "measure"}, "measure": row["measure"].pk}
+            for row in measure_coverage(sector_codes)
+        ]
+        if sector_codes
+        else [],
+        "soc": soc_coverage(sector_codes) if sector_codes else {"suppressed": True},
+        "audits": [{**row, "sector": row["sector"].code} for row in sector_audit_counts(sector_codes, today)],
+        "awareness": awareness,
+        "governance": {
+            str(year): asdict(governance_selectors.sector_figures(sector_codes, year)) if sector_codes else None
+            for year in years
+        },
+    }
+
+
+def read_sector_figures(figures: dict, year: int, sectors: dict, today: date | None = None) -> dict:
+    """Stored figures back in the shapes the live selectors return, for the templates and the
+    workbook: measures with their `BasicMeasure`, audits with their `Sector` (from `sectors`, the
+    cycle's sectors by code), awareness statistics as `GroupStats`, governance as `SectorFigures`."""
+    from weerbaar.governance.figures import Cell, SectorFigures
+    from weerbaar.monitor.benchmark import GroupStats
+
+    measures = {m.pk: m for m in BasicMeasure.objects.filter(pk__in=[row["measure"] for row in figures["measures"]])}
+    soc = dict(figures["soc"])
+    if "calendar" in soc:
+        soc["calendar"] = [tuple(month) for month in soc["calendar"]]
+    awareness = []
+    for row in figures["awareness"]:
+        stats = {}
+        for column, values in row.items():
+            if column == "group":
+                continue
+            values = dict(values)
+            values["distribution"] = {int(level): n for level, n in values.get("distribution", {}).items()}
+            stats[column] = GroupStats(**values)
+        awareness.append({"group": row["group"], **stats})
+    governance = figures["governance"].get(str(year))
+    if governance is not None:
+        governance = SectorFigures(
+            year=governance["year"],
+            sectors=governance["sectors"],
+            min_group=governance["min_group"],
+            cells=[Cell(**cell) for cell in governance["cells"]],
+        )
+    return {
+        "on_track": figures["on_track"],
+        "measures": [{**row, "measure": measures[row["measure"]]} for row in figures["measures"]],
+        "soc": soc,
+        "audits": [{**row, "sector": sectors[row["sector"]]} for row in figures["audits"]],
+        "awareness": awareness,
+        "governance": governance,
+    }
+
+
+def stored_sector_figures(cycle: Cycle, sector_codes: list[str]) -> dict:
+    """The sector-wide figures of `cycle` for a reader who sees `sector_codes`, from the stored
+    row. A row that is missing (a set of sectors nobody read before) is computed and stored now;
+    a row whose sources changed or that is from an earlier day (overdue audits and the awareness
+    year move with the date) is shown as stored while its refresh is queued once."""
+    from weerbaar.monitor.models import SectorFigures
+    from weerbaar.monitor.services import queue_sector_figures_refresh, store_sector_figures
+
+    year = cycle.opens_on.year - 1
+    row = SectorFigures.objects.filter(sectors=figures_key(sector_codes)).first()
+    if row is None or str(year) not in row.figures.get("governance", {}):
+        row = store_sector_figures(sector_codes=sector_codes, years=[year], keep=row.figures if row else None)
+    elif (row.stale or row.computed_on != timezone.localdate()) and queue_sector_figures_refresh(stale=[row.pk]):
+        # Queued only by the first reader; the immediate task backend (development, tests) has
+        # refreshed it already.
+        row.refresh_from_db()
+    return read_sector_figures(row.figures, year, {s.code: s for s in cycle.sectors.all()})

@@ -30,6 +30,7 @@ from weerbaar.monitor.models import (
     Participation,
     Reminder,
     ResultScore,
+    SectorFigures,
     SocConnection,
 )
 from weerbaar.monitor.queries import cycle_cells, domain_sums, participant_scores, scores_from_sums
@@ -490,6 +491,81 @@ def store_aggregates(*, cycle: Cycle, domain_codes: list[str]) -> None:
     # Every cell is now as of this refresh, changed or not: the staleness check compares this
     # moment with the newest final assessment.
     CycleAggregate.objects.filter(cycle=cycle).update(computed_at=now)
+
+
+# --- stored sector figures ---------------------------------------------------------------------
+
+
+def reader_sector_sets(cycles: list[Cycle]) -> list[list[str]]:
+    """The sets of sectors readers of these cycles see (`selectors.visible_groups` without the
+    total): each cycle's sectors, as councils, the ministry and the inspectorate see them, and
+    those within each coordinating organisation's served sectors."""
+    served = [
+        {sector.code for sector in organisation.served_sectors.all()}
+        for organisation in Organisation.objects.filter(served_sectors__isnull=False)
+        .distinct()
+        .prefetch_related("served_sectors")
+    ]
+    sets = []
+    for cycle in cycles:
+        codes = [sector.code for sector in cycle.sectors.all()]
+        for wanted in [codes, *[[code for code in codes if code in reach] for reach in served]]:
+            if wanted and wanted not in sets:
+                sets.append(wanted)
+    return sets
+
+
+def store_sector_figures(*, sector_codes: list[str], years, on_track: dict | None = None, keep: dict | None = None):
+    """Compute and store the sector figures of one set of sectors (see `SectorFigures`). Figures
+    of other governance years already stored in `keep` stay."""
+    from weerbaar.monitor.selectors import compute_sector_figures, figures_key
+
+    figures = compute_sector_figures(sector_codes, years, on_track=on_track)
+    if keep:
+        figures["governance"] = {**keep.get("governance", {}), **figures["governance"]}
+    row, _created = SectorFigures.objects.update_or_create(
+        sectors=figures_key(sector_codes),
+        defaults={"figures": figures, "computed_at": timezone.now(), "computed_on": timezone.localdate()},
+    )
+    return row
+
+
+def refresh_sector_figures() -> int:
+    """Recompute every stored set of sector figures and those of the sets readers are known to
+    have, for the governance year of every cycle. Returns the number of sets. The rows are marked
+    fresh before the computation, so that a change during it queues the next refresh."""
+    from weerbaar.monitor.selectors import shares_on_track
+    from weerbaar.organisations.models import Sector
+
+    SectorFigures.objects.filter(stale=True).update(stale=False)
+    cycles = list(Cycle.objects.prefetch_related("sectors").order_by("opens_on", "pk"))
+    years = sorted({cycle.opens_on.year - 1 for cycle in cycles})
+    stored = {row.sectors: row.figures for row in SectorFigures.objects.all()}
+    sets = reader_sector_sets(cycles)
+    for key in stored:
+        codes = key.split(",") if key else []
+        if codes not in sets:
+            sets.append(codes)
+    on_track = shares_on_track(list(Sector.objects.all()))
+    for codes in sets:
+        key = ",".join(codes)
+        kept_years = sorted({*years, *(int(y) for y in stored.get(key, {}).get("governance", {}))})
+        store_sector_figures(sector_codes=codes, years=kept_years, on_track=on_track)
+    return len(sets)
+
+
+def queue_sector_figures_refresh(stale: list[int] | None = None) -> bool:
+    """Mark the stored sector figures (or the rows `stale`) as stale and queue one refresh: while
+    one is queued, further changes queue nothing more. Returns whether a refresh was queued."""
+    rows = SectorFigures.objects.filter(stale=False)
+    if stale is not None:
+        rows = rows.filter(pk__in=stale)
+    if not rows.update(stale=True):
+        return False
+    from weerbaar.monitor.tasks import refresh_sector_figures_task
+
+    refresh_sector_figures_task.enqueue()
+    return True
 
 
 @transaction.atomic

@@ -11,7 +11,15 @@ def refresh_cycle_task(cycle_id: int) -> int:
     cycle = Cycle.objects.filter(pk=cycle_id).first()
     if cycle is None:
         return 0
-    return services.refresh_cycle(cycle=cycle)
+    counted = services.refresh_cycle(cycle=cycle)
+    # The share on track and the audit counts read the results and assessments just refreshed.
+    services.refresh_sector_figures()
+    return counted
+
+
+@task()
+def refresh_sector_figures_task() -> int:
+    return services.refresh_sector_figures()
 
 
 @task()

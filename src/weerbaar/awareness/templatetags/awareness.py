@@ -20,11 +20,14 @@ def _group_label(group: str) -> str:
 
 
 @register.inclusion_tag("awareness/_sector_figures.html")
-def awareness_sector_figures(sector_codes):
+def awareness_sector_figures(sector_codes, figures=None):
     """The figures of the groups within `sector_codes` (the monitor passes the sectors the
-    viewer may see). Every cell is already anonymised by the selector."""
+    viewer may see). Every cell is already anonymised by the selector. `figures` are that
+    selector's rows computed before (the monitor stores them), else they are computed now."""
     rows = []
-    for row in selectors.sector_figures(list(sector_codes or [])):
+    if figures is None:
+        figures = selectors.sector_figures(list(sector_codes or []))
+    for row in figures:
         cells = []
         for column in selectors.FIGURE_COLUMNS:
             stats = row.get(column)

@@ -16,4 +16,6 @@ def governance_sector_figures(picture, heading_level: int = 2):
     if not codes:
         return {"figures": None}
     year = picture.cycle.opens_on.year - 1
-    return {"figures": selectors.sector_figures(codes, year), "heading_level": heading_level, "in_monitor": True}
+    # The monitor's picture carries these figures precomputed; otherwise they are computed now.
+    figures = getattr(picture, "governance", None) or selectors.sector_figures(codes, year)
+    return {"figures": figures, "heading_level": heading_level, "in_monitor": True}
