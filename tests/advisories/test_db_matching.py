@@ -6,11 +6,13 @@ import itertools
 import random
 
 import pytest
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from tests.advisories import test_matching
 from tests.advisories.test_services import write
 from weerbaar.advisories import matching, services
-from weerbaar.advisories.models import Exposure, InventoryItem
+from weerbaar.advisories.models import AdvisoryProduct, Exposure, InventoryItem
 
 # The pairs of the Python comparison's own test, and more edge cases.
 _ORDER_CASES = test_matching.test_version_order.pytestmark[0].args[1]
@@ -230,3 +232,132 @@ def test_range_without_sort_key_is_matched_in_python(world):
         InventoryItem.objects.filter(product="Tool", version="1.0.123456789012").values_list("pk", flat=True)
     )
     assert in_database == _python_exposures(advisory)
+
+
+@pytest.mark.django_db
+def test_rematch_writes_nothing_new(world):
+    _inventory(world)
+    advisory = write(world, products=PRODUCTS)
+    before = set(
+        Exposure.objects.filter(advisory=advisory).values_list("pk", "item_id", "product_id", "tier", "found_at")
+    )
+    with CaptureQueriesContext(connection) as queries:
+        assert services.match_advisory(advisory) == len(before)
+    after = set(
+        Exposure.objects.filter(advisory=advisory).values_list("pk", "item_id", "product_id", "tier", "found_at")
+    )
+    assert after == before
+    assert not any("advisories_notification" in q["sql"] for q in queries.captured_queries)
+
+
+@pytest.mark.django_db
+def test_exposure_goes_when_its_item_no_longer_matches_and_others_stay(world):
+    _inventory(world)
+    advisory = write(world, products=PRODUCTS)
+    exposures = Exposure.objects.filter(advisory=advisory, tier__lt=4).select_related("item").order_by("pk")
+    moved, kept = exposures[0], exposures[1]
+    InventoryItem.objects.filter(pk=moved.item_id).update(version="99.0", version_sort=matching.sort_key("99.0"))
+    services.match_advisory(advisory)
+    assert not Exposure.objects.filter(pk=moved.pk).exists()
+    assert Exposure.objects.get(pk=kept.pk).found_at == kept.found_at
+
+
+def _postgresql_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL protection")
+
+
+@pytest.mark.django_db
+def test_candidates_are_found_without_jit_compilation(world):
+    _postgresql_only()
+    _inventory(world)
+    advisory = write(world, products=PRODUCTS)
+    with CaptureQueriesContext(connection) as queries:
+        services.match_advisory(advisory)
+    statements = [q["sql"] for q in queries.captured_queries]
+    candidates = next(n for n, sql in enumerate(statements) if "ROW_NUMBER()" in sql)
+    assert "SET LOCAL jit = off" in statements[:candidates]
+
+
+@pytest.mark.django_db
+def test_postgresql_keeps_exposures_whole_without_foreign_keys(world):
+    """Exposures carry no foreign-key constraints; on PostgreSQL triggers refuse what those would
+    have refused (a missing item or product) and more (an organisation or advisory that is not
+    the item's or product's), while Django's cascades still remove exposures with their rows."""
+    _postgresql_only()
+    _inventory(world)
+    advisory = write(world, products=PRODUCTS)
+    other = write(world, products=PRODUCTS[:1], title="Een ander advies")
+    exposure = Exposure.objects.filter(advisory=advisory).select_related("item").first()
+    item = exposure.item
+    elsewhere = world.outsider if item.organisation_id != world.outsider.pk else world.board_a
+    stray = InventoryItem.objects.exclude(exposures__advisory=other).exclude(organisation=elsewhere).first()
+    refused = [
+        lambda: Exposure.objects.filter(pk=exposure.pk).update(organisation=elsewhere),
+        lambda: Exposure.objects.filter(pk=exposure.pk).update(advisory=other),
+        lambda: Exposure.objects.filter(pk=exposure.pk).update(item_id=InventoryItem.objects.order_by("-pk")[0].pk + 1),
+        lambda: Exposure.objects.create(
+            advisory=other,
+            organisation=elsewhere,
+            item=stray,
+            product=other.products.first(),
+            tier=1,
+            found_at=exposure.found_at,
+        ),
+        lambda: Exposure.objects.create(
+            advisory=other,
+            organisation_id=stray.organisation_id,
+            item=stray,
+            product=advisory.products.first(),
+            tier=1,
+            found_at=exposure.found_at,
+        ),
+        # Removing or moving what exposures name, past Django's cascades.
+        lambda: InventoryItem.objects.filter(pk=item.pk)._raw_delete("default"),
+        lambda: AdvisoryProduct.objects.filter(pk=exposure.product_id)._raw_delete("default"),
+        lambda: InventoryItem.objects.filter(pk=item.pk).update(organisation=elsewhere),
+        lambda: AdvisoryProduct.objects.filter(pk=exposure.product_id).update(advisory=other),
+    ]
+    for attempt in refused:
+        with pytest.raises(IntegrityError), transaction.atomic():
+            attempt()
+    # What agrees is written, and what no exposure names may go or move.
+    Exposure.objects.create(
+        advisory=other,
+        organisation_id=stray.organisation_id,
+        item=stray,
+        product=other.products.first(),
+        tier=1,
+        found_at=exposure.found_at,
+    )
+    Exposure.objects.filter(pk=exposure.pk).update(tier=4)
+    unexposed = InventoryItem.objects.filter(exposures__isnull=True).first()
+    InventoryItem.objects.filter(pk=unexposed.pk).update(organisation=elsewhere)
+    InventoryItem.objects.filter(pk=unexposed.pk)._raw_delete("default")
+    # Django's cascades remove the exposures first.
+    InventoryItem.objects.get(pk=stray.pk).delete()
+    assert not Exposure.objects.filter(item_id=stray.pk).exists()
+    other.delete()
+    assert not Exposure.objects.filter(advisory_id=other.pk).exists()
+
+
+@pytest.mark.django_db
+def test_exposure_copies_are_those_of_item_and_product(world):
+    """The organisation and advisory an exposure repeats are its item's and its product's, however
+    it was matched (in the database, in Python, or after an inventory change)."""
+    _inventory(world)
+    advisory = write(world, products=PRODUCTS)
+    python_matched = write(
+        world,
+        products=[{"vendor": "Acme", "product": "Tool", "version_range": "vers:generic/>=1.0|<1.0.123456789013"}],
+        title="Een advies met een bereik zonder sorteersleutel",
+    )
+    services.add_item(
+        actor=world.officer_a.user, organisation=world.board_a, vendor="Apache", product="HTTP Server", version="2.4.1"
+    )
+    services.match_organisation(world.board_a)
+    rows = Exposure.objects.filter(advisory__in=[advisory, python_matched]).values_list(
+        "organisation_id", "item__organisation_id", "advisory_id", "product__advisory_id"
+    )
+    assert len(rows) > 40
+    assert all(org == item_org and adv == product_adv for org, item_org, adv, product_adv in rows)

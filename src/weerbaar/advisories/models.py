@@ -160,19 +160,19 @@ class InventoryItem(PublicIdModel, TimestampedModel):
 
     tenant_field = "organisation"
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="inventory")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="inventory", db_index=False)
     vendor = models.CharField(_("vendor"), max_length=200)
     product = models.CharField(_("product"), max_length=300)
     version = models.CharField(_("version"), max_length=100, blank=True)
     cpe = models.CharField(_("CPE"), max_length=500, blank=True)
     purl = models.CharField(_("package URL (PURL)"), max_length=1000, blank=True)
-    # Normalised keys (matching.py), each indexed: an advisory finds its candidates by index.
-    purl_key = models.CharField(max_length=300, blank=True, db_index=True)
-    cpe_key = models.CharField(max_length=300, blank=True, db_index=True)
-    name_key = models.CharField(max_length=300, db_index=True)
+    # Normalised keys (matching.py): an advisory finds its candidates by them (see Meta.indexes).
+    purl_key = models.CharField(max_length=300, blank=True)
+    cpe_key = models.CharField(max_length=300, blank=True)
+    name_key = models.CharField(max_length=300)
     # matching.sort_key() of the version: '' for none, NULL when it has no such key (then the
-    # version is compared in Python), so range checks run in the database on an index.
-    version_sort = models.CharField(max_length=200, null=True, blank=True, db_index=True, editable=False)
+    # version is compared in Python), so range checks run in the database.
+    version_sort = models.CharField(max_length=200, null=True, blank=True, editable=False)
 
     objects = InventoryQuerySet.as_manager()
 
@@ -180,6 +180,25 @@ class InventoryItem(PublicIdModel, TimestampedModel):
         ordering = ["vendor", "product", "version"]
         verbose_name = _("inventory item")
         verbose_name_plural = _("inventory items")
+        # One index per key the matcher looks items up by, holding everything the match reads
+        # (sort key, organisation, id): a sector-wide advisory's tens of thousands of candidates
+        # come from the index alone, without reading an inventory row for each. Most items have
+        # no PURL or no CPE, so those two index only the items that have one. The organisation's
+        # index holds the id as well: PostgreSQL checks an exposure's organisation on it alone.
+        indexes = [
+            models.Index(fields=["organisation", "id"], name="advisories_item_organisation"),
+            models.Index(fields=["name_key", "version_sort", "organisation", "id"], name="advisories_item_by_name"),
+            models.Index(
+                fields=["purl_key", "version_sort", "organisation", "id"],
+                condition=~Q(purl_key=""),
+                name="advisories_item_by_purl",
+            ),
+            models.Index(
+                fields=["cpe_key", "version_sort", "organisation", "id"],
+                condition=~Q(cpe_key=""),
+                name="advisories_item_by_cpe",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.vendor} {self.product} {self.version}".strip()
@@ -197,10 +216,23 @@ class Exposure(models.Model):
 
     # Few indexes, as a sector-wide advisory writes tens of thousands of rows at once: advisory and
     # organisation are covered by the two composite indexes, products go with their advisory.
-    advisory = models.ForeignKey(Advisory, on_delete=models.CASCADE, related_name="exposures", db_index=False)
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", db_index=False)
-    item = models.ForeignKey(InventoryItem, on_delete=models.CASCADE, related_name="exposures")
-    product = models.ForeignKey(AdvisoryProduct, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # No foreign-key constraints: PostgreSQL checks those row by row, locking every inventory row
+    # an exposure names, which was most of the time (and WAL) of a sector-wide match. On
+    # PostgreSQL, statement-level triggers (migration 0003) give the same guarantees for all the
+    # rows of a statement at once: item and product exist, organisation and advisory are theirs,
+    # and an item or product that exposures name cannot be removed or moved. Django's cascades
+    # remove exposures with their item, product, advisory or organisation on both engines.
+    # See docs/architecture.md.
+    advisory = models.ForeignKey(
+        Advisory, on_delete=models.CASCADE, related_name="exposures", db_index=False, db_constraint=False
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    item = models.ForeignKey(InventoryItem, on_delete=models.CASCADE, related_name="exposures", db_constraint=False)
+    product = models.ForeignKey(
+        AdvisoryProduct, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     tier = models.PositiveSmallIntegerField(choices=MatchTier.choices)
     found_at = models.DateTimeField()
 

@@ -335,6 +335,11 @@ def match_advisory(advisory: Advisory) -> int:
     found_table = "advisories_match_found"
     exposure_table = Exposure._meta.db_table
     with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The candidate query is a union of a SELECT per product and key, costed high enough
+            # for PostgreSQL to compile it to machine code first, which takes far longer (seconds
+            # for 50 products) than running it on the index (a tenth of a second).
+            cursor.execute("SET LOCAL jit = off")
         cursor.execute(f"DROP TABLE IF EXISTS {found_table}")
         cursor.execute(
             f"CREATE TEMPORARY TABLE {found_table} (item_id bigint PRIMARY KEY, organisation_id bigint NOT NULL,"
@@ -351,6 +356,7 @@ def match_advisory(advisory: Advisory) -> int:
             ") ranked WHERE rank = 1",
             params,
         )
+        total = cursor.rowcount
         rest = _match_unkeyed(affected)
         if rest:
             cursor.executemany(
@@ -375,8 +381,7 @@ def match_advisory(advisory: Advisory) -> int:
             [advisory.pk, connection.ops.adapt_datetimefield_value(now), advisory.pk],
         )
         new = cursor.rowcount
-        cursor.execute(f"SELECT count(*) FROM {found_table}")  # noqa: S608
-        total = cursor.fetchone()[0]
+        total += len(rest)
         cursor.execute(f"DROP TABLE {found_table}")
         if new and _high_risk(advisory, matching.Tier.NAME):
             _notify(advisory, now)
