@@ -3,9 +3,13 @@ feeds (preferred, as the spec says) or the directory's changes.csv, incrementall
 provider's cursor.
 
 Each document is fetched with its hash file where the provider offers one (.sha512, else
-.sha256) and refused when the hash differs; then it goes through the same check and intake as
-an upload. OpenPGP signatures (.asc) are not checked: no OpenPGP library is part of the platform.
-The hash protects against a broken transfer, not against a compromised server.
+.sha256) and refused when the hash differs, and with its OpenPGP signature (.asc, §7.1.19) where
+offered: a signature must verify against one of the keys provider-metadata.json lists
+(`public_openpgp_keys`), each taken only when the key served has the fingerprint listed beside
+it. A bad signature, or one by a key that is not listed, refuses the document; a document
+without a signature is taken in and reported as unsigned. Then it goes through the same check
+and intake as an upload. The hash protects against a broken transfer; the signature against a
+document changed on the way or on a mirror, not against a provider whose keys were taken over.
 
 Only feeds a provider marks WHITE, GREEN or UNLABELED are read: AMBER and RED feeds need
 credentials the platform does not hold. A provider that cannot be reached, or whose metadata or
@@ -21,9 +25,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urljoin
 
+import pysequoia
 import requests
 from django.db import transaction
 from django.utils import timezone
+from pysequoia.packet import PacketPile
 
 from weerbaar.advisories import csafdoc, services
 from weerbaar.advisories.choices import Source
@@ -31,6 +37,8 @@ from weerbaar.advisories.models import Provider
 
 METADATA_LIMIT = 1024 * 1024
 FEED_LIMIT = 20 * 1024 * 1024
+KEY_LIMIT = 1024 * 1024
+SIGNATURE_LIMIT = 64 * 1024
 TIMEOUT = 20
 MAX_PER_RUN = 500
 PUBLIC_FEEDS = {"WHITE", "GREEN", "UNLABELED"}
@@ -67,6 +75,7 @@ class Entry:
     url: str
     updated: datetime
     hash_urls: list[str] = field(default_factory=list)
+    signature_url: str = ""
     # The label for a document that carries none: that of the ROLIE feed it came from; AMBER (the
     # owning CERT's constituency) when the provider says nothing.
     tlp: str = "amber"
@@ -77,6 +86,8 @@ class RunResult:
     imported: int = 0
     unchanged: int = 0
     refused: list[str] = field(default_factory=list)
+    # Documents taken in although the provider offers no signature for them.
+    unsigned: list[str] = field(default_factory=list)
 
 
 def _json(body: bytes | None, what: str) -> dict:
@@ -116,11 +127,14 @@ def _rolie_entries(feed_url: str, label: str) -> list[Entry]:
             raise FeedError(f"ROLIE feed {feed_url}: an entry without a document link")
         hashes = [link["href"] for link in links if link.get("rel") == "hash" and link.get("href")]
         hashes.sort(key=lambda h: 0 if h.endswith(".sha512") else 1)
+        signature = next((link.get("href") for link in links if link.get("rel") == "signature"), None)
+        url = urljoin(feed_url, document)
         entries.append(
             Entry(
-                url=urljoin(feed_url, document),
+                url=url,
                 updated=_date(item.get("updated", ""), feed_url),
                 hash_urls=[urljoin(feed_url, h) for h in hashes],
+                signature_url=urljoin(feed_url, signature) if signature else url + ".asc",
             )
         )
     return entries
@@ -144,7 +158,12 @@ def _directory_entries(directory_url: str) -> list[Entry]:
         url = urljoin(base, row[0].strip())
         # The directory offers hash files beside each document; which exist is found by asking.
         entries.append(
-            Entry(url=url, updated=_date(row[1], "changes.csv"), hash_urls=[url + ".sha512", url + ".sha256"])
+            Entry(
+                url=url,
+                updated=_date(row[1], "changes.csv"),
+                hash_urls=[url + ".sha512", url + ".sha256"],
+                signature_url=url + ".asc",
+            )
         )
     return entries
 
@@ -191,6 +210,89 @@ def _check_hash(raw: bytes, entry: Entry) -> str:
     return ""
 
 
+def _openpgp_error(exc: Exception) -> str:
+    # Sequoia's message is its first line; a backtrace may follow it.
+    return str(exc).strip().split("\n", 1)[0][:200]
+
+
+@dataclass
+class ProviderKey:
+    cert: pysequoia.Cert
+    # The primary key and its subkeys: a signature names the (sub)key that made it.
+    key_ids: set[str]
+
+
+def provider_keys(metadata: dict, metadata_url: str) -> tuple[list[ProviderKey], list[str]]:
+    """The OpenPGP keys provider-metadata.json lists, each fetched from its address and taken only
+    when the key served there has the fingerprint listed beside it; and why others were not
+    taken. FeedError when a key's address cannot be reached (signatures could not be checked)."""
+    listed = metadata.get("public_openpgp_keys") or []
+    if not isinstance(listed, list):
+        return [], ["provider-metadata.json: public_openpgp_keys is not a list"]
+    keys: list[ProviderKey] = []
+    problems: list[str] = []
+    for item in listed:
+        if not isinstance(item, dict) or not item.get("url"):
+            problems.append("provider-metadata.json: an OpenPGP key without an address")
+            continue
+        url = urljoin(metadata_url, str(item["url"]))
+        fingerprint = "".join(str(item.get("fingerprint") or "").split()).lower()
+        if not fingerprint:
+            problems.append(f"{url[:200]}: OpenPGP key not used: provider-metadata.json lists no fingerprint")
+            continue
+        body = http_get(url, KEY_LIMIT)
+        if body is None:
+            problems.append(f"{url[:200]}: OpenPGP key not found")
+            continue
+        try:
+            certs = pysequoia.Cert.split_bytes(body)
+        except (RuntimeError, ValueError) as exc:
+            problems.append(f"{url[:200]}: OpenPGP key cannot be read: {_openpgp_error(exc)}")
+            continue
+        cert = next((c for c in certs if c.fingerprint.lower() == fingerprint), None)
+        if cert is None:
+            served = ", ".join(c.fingerprint.upper() for c in certs) or "none"
+            problems.append(
+                f"{url[:200]}: OpenPGP key not used: its fingerprint ({served}) is not the one "
+                f"provider-metadata.json lists ({fingerprint.upper()})"
+            )
+            continue
+        key_ids = set()
+        for packet in PacketPile.from_bytes(bytes(cert)):
+            if packet.fingerprint:
+                key_ids.update((packet.fingerprint.lower(), (packet.key_id or "").lower()))
+        keys.append(ProviderKey(cert=cert, key_ids=key_ids - {""}))
+    return keys, problems
+
+
+def _check_signature(raw: bytes, entry: Entry, keys: list[ProviderKey]) -> tuple[str, bool]:
+    """('', True) when the document's signature verifies against a listed key, ('', False) when
+    the provider offers none; else why the document is refused."""
+    if not entry.signature_url:
+        return "", False
+    body = http_get(entry.signature_url, SIGNATURE_LIMIT)
+    if body is None:
+        return "", False
+    try:
+        signature = pysequoia.Sig.from_bytes(body)
+    except (RuntimeError, ValueError) as exc:
+        return f"OpenPGP signature cannot be read ({_openpgp_error(exc)})", True
+    issuer = (signature.issuer_fingerprint or signature.issuer_key_id or "").lower()
+    # A signature that names no issuer (allowed, if rare) is tried against every listed key.
+    signers = [key for key in keys if issuer in key.key_ids] if issuer else keys
+    if not signers:
+        return f"OpenPGP signature by a key provider-metadata.json does not list ({issuer.upper() or 'unknown'})", True
+    try:
+        verified = pysequoia.verify(bytes=raw, store=lambda ids: [k.cert for k in signers], signature=signature)
+    except (RuntimeError, ValueError):
+        # Sequoia says no more than that: the document or the signature was changed, or the key
+        # had expired or was revoked when it signed.
+        verified = None
+    if verified is None or not verified.valid_sigs:
+        return "OpenPGP signature does not verify", True
+    return "", True
+
+
 def fetch(provider: Provider) -> RunResult:
     """Take in everything the provider changed since its cursor. FeedError when the provider
     cannot be read at all (recorded on the provider; nothing else changes)."""
@@ -203,6 +305,14 @@ def fetch(provider: Provider) -> RunResult:
         raise
     fresh = [e for e in entries if provider.cursor is None or e.updated > provider.cursor][:MAX_PER_RUN]
     result = RunResult()
+    keys: list[ProviderKey] = []
+    if fresh:
+        try:
+            keys, result.refused = provider_keys(metadata, provider.metadata_url)
+        except FeedError as exc:
+            # Without the keys no signature can be checked: take nothing in, keep the cursor.
+            Provider.objects.filter(pk=provider.pk).update(last_run_at=started, last_error=str(exc)[:2000])
+            raise
     cursor = provider.cursor
     try:
         for entry in fresh:
@@ -212,6 +322,8 @@ def fetch(provider: Provider) -> RunResult:
                 cursor = entry.updated
                 continue
             problem = _check_hash(raw, entry)
+            if not problem:
+                problem, signed = _check_signature(raw, entry, keys)
             if problem:
                 result.refused.append(f"{entry.url}: {problem}")
                 cursor = entry.updated
@@ -232,6 +344,8 @@ def fetch(provider: Provider) -> RunResult:
                     result.imported += 1
                 else:
                     result.unchanged += 1
+                if not signed:
+                    result.unsigned.append(entry.url)
             cursor = entry.updated
     except FeedError as exc:
         # Unreachable half-way: keep what came in, and start after it next time.
@@ -241,7 +355,9 @@ def fetch(provider: Provider) -> RunResult:
             cursor=cursor,
             last_run_at=started,
             last_imported=result.imported,
-            last_error="\n".join(result.refused)[:2000],
+            last_error="\n".join(
+                result.refused + [f"{url}: not signed (the provider offers no .asc)" for url in result.unsigned]
+            )[:2000],
         )
     provider.refresh_from_db()
     return result

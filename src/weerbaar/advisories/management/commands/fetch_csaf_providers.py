@@ -34,5 +34,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{provider}: {result.imported} new or updated, {result.unchanged} unchanged")
             for problem in result.refused:
                 self.stderr.write(f"{provider}: refused: {problem}")
+            for url in result.unsigned:
+                self.stdout.write(f"{provider}: taken in without a signature: {url}")
         if failed:
             raise CommandError(f"{failed} providers could not be read", returncode=1)
