@@ -44,8 +44,9 @@ run: demo
 chromium:
 	@bash scripts/ensure_chromium.sh
 
+# The slowest tests are listed at the end, so that a CI log shows where its minutes go.
 test: setup chromium
-	$(PY) -m pytest -q -n 2 $(PYTEST_ARGS)
+	$(PY) -m pytest -q -n 2 --durations=15 $(PYTEST_ARGS)
 
 test-fast: setup
 	$(PY) -m pytest -q -x -m "not browser" $(PYTEST_ARGS)
