@@ -200,3 +200,25 @@ def test_share_on_track_counts_each_organisations_latest_result_only(coordinator
             )
     # Seven organisations with an overall score: six on track, the one with only an old result not.
     assert sector_share_on_track(po) == {"suppressed": False, "count": 7, "share": 6 / 7}
+
+
+def test_raw_rows_are_the_querysets_rows_inside_and_outside_a_transaction(coordinator, version):
+    from django.db import transaction
+    from django.db.models import Count, Sum
+
+    for i in range(3):
+        OrganisationFactory(name=f"Bestuur {i}", sector=sector("PO"))
+    cycle = open_cycle(coordinator, version)
+    for i, participation in enumerate(participations(cycle)):
+        answered(participation, {norm.code: 1 + (i + n) % 5 for n, norm in enumerate(version.norms.all())})
+    rows = (
+        NormScore.objects.filter(assessment__participation__cycle=cycle)
+        .values_list("assessment_id", "norm__domain__code")
+        .annotate(total=Sum("level"), counted=Count("level"))
+        .order_by("assessment_id", "norm__domain__code")
+    )
+    expected = list(rows)
+    assert expected
+    assert queries.raw_rows(rows) == expected
+    with transaction.atomic():
+        assert queries.raw_rows(rows) == expected

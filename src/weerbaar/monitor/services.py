@@ -33,7 +33,7 @@ from weerbaar.monitor.models import (
     SectorFigures,
     SocConnection,
 )
-from weerbaar.monitor.queries import cycle_cells, domain_sums, participant_scores, scores_from_sums
+from weerbaar.monitor.queries import cycle_cells, domain_sums, participant_scores, raw_rows, scores_from_sums
 from weerbaar.monitor.selectors import participation_step, previous_cycle
 from weerbaar.organisations.choices import OrganisationKind
 from weerbaar.organisations.models import Membership, Organisation
@@ -258,17 +258,9 @@ def _replace_results(cycle: Cycle, scored: list) -> set[int]:
     """Compare every participant's result computed from the norm scores with its stored row, and
     rewrite only the rows that differ (and drop those of organisations no longer final).
     Returns the organisations whose rows were dropped or written."""
-    wanted = {
-        p.organisation_id: OrganisationResult(
-            cycle=cycle,
-            organisation_id=p.organisation_id,
-            sector=p.sector,
-            overall=p.overall,
-            domains=dict(p.domains),
-            finalised_at=p.finalised_at,
-        )
-        for p in scored
-    }
+    wanted = {p.organisation_id: p for p in scored}
+    # Model instances only for the rows written (normally none): building ten thousand to compare
+    # them cost more than the comparison.
     stored = {
         organisation_id: (sector, overall, domains, finalised_at)
         for organisation_id, sector, overall, domains, finalised_at in OrganisationResult.objects.filter(
@@ -277,14 +269,27 @@ def _replace_results(cycle: Cycle, scored: list) -> set[int]:
     }
     changed = {
         organisation_id
-        for organisation_id, r in wanted.items()
-        if stored.get(organisation_id) != (r.sector, r.overall, r.domains, r.finalised_at)
+        for organisation_id, p in wanted.items()
+        if stored.get(organisation_id) != (p.sector, p.overall, p.domains, p.finalised_at)
     }
     dropped = set(stored) - set(wanted)
     gone = (changed & set(stored)) | dropped
     if gone:
         OrganisationResult.objects.filter(cycle=cycle, organisation_id__in=gone).delete()
-    OrganisationResult.objects.bulk_create([wanted[o] for o in sorted(changed)], batch_size=2000)
+    OrganisationResult.objects.bulk_create(
+        [
+            OrganisationResult(
+                cycle=cycle,
+                organisation_id=o,
+                sector=wanted[o].sector,
+                overall=wanted[o].overall,
+                domains=dict(wanted[o].domains),
+                finalised_at=wanted[o].finalised_at,
+            )
+            for o in sorted(changed)
+        ],
+        batch_size=2000,
+    )
     return changed | dropped
 
 
@@ -293,9 +298,11 @@ def _correct_rollups(cycle: Cycle, scored: dict[int, tuple]) -> None:
     the norm scores, and store again only those that differ or are missing (normally none: a
     final assessment is locked)."""
     stored: dict[int, dict[str, float | None]] = {}
-    for assessment_id, column, score in ScoreRollup.objects.filter(
-        assessment__participation__cycle=cycle, assessment__status=AssessmentStatus.FINAL
-    ).values_list("assessment_id", "column", "score"):
+    for assessment_id, column, score in raw_rows(
+        ScoreRollup.objects.filter(
+            assessment__participation__cycle=cycle, assessment__status=AssessmentStatus.FINAL
+        ).values_list("assessment_id", "column", "score")
+    ):
         stored.setdefault(assessment_id, {})[column] = score
     differ = {i: scores for i, scores in scored.items() if stored.get(i) != _rolled_up(scores)}
     assessment_services.store_rollups(scores=differ, replace=True)
