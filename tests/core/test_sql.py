@@ -145,7 +145,9 @@ def test_the_task_backend_writes_the_row_the_library_writes():
     from weerbaar.core.tasks import DatabaseBackend
     from weerbaar.incidents.tasks import announce_report_task
 
-    ours = DatabaseBackend("default", {}).enqueue(announce_report_task, (42,), {})
+    # Ours writes the row itself, without the ORM's save().
+    with mock.patch.object(DBTaskResult, "save_base", side_effect=AssertionError("save() was used")):
+        ours = DatabaseBackend("default", {}).enqueue(announce_report_task, (42,), {})
     theirs = LibraryBackend("default", {}).enqueue(announce_report_task, (42,), {})
 
     assert ours.status == theirs.status
@@ -155,3 +157,24 @@ def test_the_task_backend_writes_the_row_the_library_writes():
         if field.name not in {"id", "enqueued_at"}:
             assert getattr(stored_ours, field.attname) == getattr(stored_theirs, field.attname), field.name
     assert stored_ours.task == announce_report_task
+
+
+def test_a_pre_save_receiver_the_caller_does_not_name_sends_the_row_through_save():
+    from django.db.models.signals import pre_save
+    from django_tasks_db.models import DBTaskResult
+
+    from weerbaar.core.tasks import DatabaseBackend
+    from weerbaar.incidents.tasks import announce_report_task
+
+    seen = []
+
+    def watcher(sender, instance, **kwargs):
+        seen.append(instance.pk)
+
+    pre_save.connect(watcher, sender=DBTaskResult, dispatch_uid="test-sql-watcher")
+    try:
+        result = DatabaseBackend("default", {}).enqueue(announce_report_task, (7,), {})
+    finally:
+        pre_save.disconnect(dispatch_uid="test-sql-watcher", sender=DBTaskResult)
+    assert seen == [result.db_result.pk]
+    assert DBTaskResult.objects.filter(pk=result.db_result.pk).exists()

@@ -43,21 +43,31 @@ def _statement(db, model: type[models.Model], empty: tuple[bool, ...]) -> str:
     return _STATEMENTS[key]
 
 
-def _plain(model: type[models.Model]) -> bool:
-    """Whether save() would do nothing for a new row beyond writing its columns."""
-    return not model._meta.parents and not pre_save.has_listeners(model) and not post_save.has_listeners(model)
+def _receivers(signal, model: type[models.Model]) -> list:
+    sync, asynchronous = signal._live_receivers(model)
+    return [*sync, *asynchronous]
 
 
-def insert(instance: models.Model, *, plain_save: bool = False) -> models.Model:
+def _plain(model: type[models.Model], done: tuple) -> bool:
+    """Whether save() would do nothing for a new row beyond writing its columns, apart from the
+    pre_save receivers in `done` (whose work the caller has done)."""
+    if model._meta.parents or post_save.has_listeners(model):
+        return False
+    return not pre_save.has_listeners(model) or all(r in done for r in _receivers(pre_save, model))
+
+
+def insert(instance: models.Model, *, plain_save: bool = False, receivers_done: tuple = ()) -> models.Model:
     """Store a new instance as `instance.save()` would.
 
     Only for a model whose save() adds nothing to a first save (pass `plain_save=True` for one
-    that overrides save() only to refuse changes); a model with save signals or a parent table
-    falls back to save(), so a receiver added later is never skipped.
+    that overrides save() only to refuse changes). A model with a parent table, post_save
+    receivers or pre_save receivers other than those the caller names in `receivers_done`
+    (having done their work itself) falls back to save(), so a receiver added later is never
+    skipped.
     """
     model = type(instance)
     overridden = model.save is not models.Model.save
-    if (overridden and not plain_save) or not _plain(model) or not instance._state.adding:
+    if (overridden and not plain_save) or not _plain(model, receivers_done) or not instance._state.adding:
         instance.save()
         return instance
     db = connections[DEFAULT_DB_ALIAS]

@@ -9,6 +9,7 @@ library's own.
 
 from django_tasks_db import DatabaseBackend as LibraryDatabaseBackend
 from django_tasks_db.compat import normalize_json
+from django_tasks_db.signal_handlers import set_run_after
 
 from weerbaar.core import sql
 
@@ -17,14 +18,15 @@ class DatabaseBackend(LibraryDatabaseBackend):
     def _task_to_db_task(self, task, args, kwargs):
         from django_tasks_db.models import DBTaskResult
 
-        return sql.insert(
-            DBTaskResult(
-                id=self._get_id(),
-                args_kwargs=normalize_json({"args": args, "kwargs": kwargs}),
-                priority=task.priority,
-                task_path=task.module_path,
-                queue_name=task.queue_name,
-                run_after=task.run_after,
-                backend_name=self.alias,
-            )
+        row = DBTaskResult(
+            id=self._get_id(),
+            args_kwargs=normalize_json({"args": args, "kwargs": kwargs}),
+            priority=task.priority,
+            task_path=task.module_path,
+            queue_name=task.queue_name,
+            run_after=task.run_after,
+            backend_name=self.alias,
         )
+        # The library's one pre_save receiver gives a task without a moment its latest one.
+        set_run_after(sender=DBTaskResult, instance=row)
+        return sql.insert(row, receivers_done=(set_run_after,))
