@@ -222,3 +222,19 @@ def test_the_refresh_command_stores_the_figures_again(monitor_world):
     assert "Sector figures: 1 sets of sectors stored." in out.getvalue()
     row = SectorFigures.objects.get()
     assert (row.stale, row.computed_on) == (False, timezone.localdate())
+
+
+def test_the_governance_figures_stored_here_read_the_population_without_listing_it():
+    # The refresh stores them for every cycle's year: a list of every organisation's id in each
+    # query made that the slowest part at the sector's size.
+    def longest_query() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            governance_selectors.sector_figures(["PO"], 2025)
+        return max(len(query["sql"]) for query in captured)
+
+    for i in range(6):
+        OrganisationFactory(name=f"PO Bestuur {i}", sector=sector("PO"))
+    few = longest_query()
+    for i in range(6, 40):
+        OrganisationFactory(name=f"PO Bestuur {i}", sector=sector("PO"))
+    assert longest_query() == few

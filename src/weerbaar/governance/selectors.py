@@ -518,12 +518,10 @@ def sector_figures(sector_codes: list[str], year: int, min_group: int | None = N
 
     The caller passes only sector codes the reader may see (monitor's aggregate_sector_codes)."""
     min_group = settings.BENCHMARK_MIN_GROUP if min_group is None else min_group
-    population = list(
-        Organisation.objects.filter(
-            sector__code__in=sector_codes, kind__in=REPORTING_KINDS, is_active=True
-        ).values_list("pk", "sector__code", "student_count")
-    )
-    ids = [pk for pk, _code, _students in population]
+    organisations = Organisation.objects.filter(sector__code__in=sector_codes, kind__in=REPORTING_KINDS, is_active=True)
+    population = list(organisations.values_list("pk", "sector__code", "student_count"))
+    # The population as a subquery, not a list of ten thousand ids to send and parse.
+    ids = organisations.values("pk")
     approved = set(
         AnnualReportParagraph.objects.filter(
             organisation_id__in=ids, year=year, status=ParagraphStatus.APPROVED
