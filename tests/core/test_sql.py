@@ -178,3 +178,20 @@ def test_a_pre_save_receiver_the_caller_does_not_name_sends_the_row_through_save
         pre_save.disconnect(dispatch_uid="test-sql-watcher", sender=DBTaskResult)
     assert seen == [result.db_result.pk]
     assert DBTaskResult.objects.filter(pk=result.db_result.pk).exists()
+
+
+def test_hot_path_statements_are_prepared_on_postgresql_and_still_logged():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    statement = "SELECT CAST(%s AS integer) + 1"
+    with CaptureQueriesContext(connection) as seen:
+        assert sql.fetch(statement, [41]) == [(42,)]
+        assert sql.fetch(statement, [1]) == [(2,)]
+    assert len(seen.captured_queries) == 2
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any("+ 1" in text for text in prepared), prepared

@@ -26,8 +26,8 @@ def _lock_head() -> tuple[int, str]:
     """The chain head's number and hash, locked until the transaction ends (on SQLite the
     transaction's write lock serialises appenders instead)."""
     statement = _READ_HEAD + (" FOR UPDATE" if connection.features.has_select_for_update else "")
-    with connection.cursor() as cursor:
-        cursor.execute(statement)
+    with sql.cursor() as cursor:
+        cursor.execute(statement, [])
         row = cursor.fetchone()
     if row is None:
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
@@ -74,7 +74,7 @@ def record(
     entry.hash = entry.compute_hash()
     # AuditEntry.save() only refuses changes: a new entry is stored as save() would store it.
     sql.insert(entry, plain_save=True)
-    with connection.cursor() as cursor:
+    with sql.cursor() as cursor:
         cursor.execute(_MOVE_HEAD, [entry.seq, entry.hash])
     return entry
 

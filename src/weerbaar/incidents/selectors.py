@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
+from weerbaar.core import sql as core_sql
 from weerbaar.core.permissions import Action, Reach, Role, roles_allowing
 from weerbaar.core.tenancy import access, can, visible_organisations
 from weerbaar.incidents import statistics
@@ -200,9 +201,7 @@ class _CompiledQuery:
         prepared = Organisation._meta.get_field("public_id").get_db_prep_value(public_id, connection)
         for i in id_slots:
             params[i] = prepared
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchall()
+        return core_sql.fetch(sql, params)
 
 
 _reporting_target = _CompiledQuery(_reporting_target_query)
