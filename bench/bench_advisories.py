@@ -3,13 +3,16 @@
 The data set: 10,000 organisations with 200 software items each (2 million inventory rows),
 drawn from a catalogue in which a few products (an operating system, an office suite, a
 browser…) are on nearly every list and the rest are spread thinly, with PURLs, CPEs and
-four-part versions. Figures, each printed as `metric: value unit`:
+four-part versions; every organisation has an IBP officer, as in a real sector, so a high-risk
+match notifies thousands of people. Figures, each printed as `metric: value unit`:
 
 - `advisories_generate`: building the data set (COPY), for information;
 - `advisories_match_candidates` / `advisories_match_exposures`: the size of the problem;
 - `advisories_match`: one advisory with 50 products (five of them on nearly every list) matched
   against all 2 million rows: candidates by the indexed keys, version ranges checked in the
-  database on the items' sort keys, exposures written set-based (target at most 1 s);
+  database on the items' sort keys, exposures written set-based, and the IBP officers of every
+  organisation with a sure match notified (the advisory is high-risk) (target at most 1 s);
+- `advisories_match_notifications`: how many officers that notified;
 - `advisories_rematch`: the same advisory matched again (nothing new to write);
 - `advisories_import_1000`: 1,000 CSAF advisories checked (schema and mandatory tests, each
   document on its own) and stored in chunks of 100 as `manage.py import_csaf` does, matching
@@ -92,6 +95,7 @@ def generate(organisations: int, rng: random.Random) -> list[dict]:
         batch_size=5000,
     )
     org_ids = list(Organisation.objects.values_list("pk", flat=True))
+    officers(org_ids)
     products = catalogue(rng)
     common = list(range(COMMON_PRODUCTS))
     rare = list(range(COMMON_PRODUCTS, CATALOGUE))
@@ -132,7 +136,34 @@ def generate(organisations: int, rng: random.Random) -> list[dict]:
         # As autovacuum leaves a table that is read far more often than written: analysed, and its
         # pages marked all-visible, so the matcher reads candidates from the index alone.
         cursor.execute("VACUUM (ANALYZE) advisories_inventoryitem")
+        # The people and organisations the notifications are chosen from, as autovacuum would.
+        cursor.execute("ANALYZE accounts_user, organisations_membership, organisations_organisation")
     return products
+
+
+def officers(org_ids: list[int]) -> None:
+    """One active IBP officer per organisation, who is notified of its high-risk matches."""
+    from django.contrib.auth.hashers import make_password
+
+    from weerbaar.accounts.models import User
+    from weerbaar.core.permissions import Role
+    from weerbaar.organisations.models import Membership
+
+    # Signed in through federated login only: an unusable password, made without hashing.
+    users = User.objects.bulk_create(
+        [
+            User(email=f"ibp{org_id}@bench.example", full_name=f"IBP {org_id}", password=make_password(None))
+            for org_id in org_ids
+        ],
+        batch_size=5000,
+    )
+    Membership.objects.bulk_create(
+        [
+            Membership(user_id=user.pk, organisation_id=org_id, role=Role.IBP_OFFICER)
+            for user, org_id in zip(users, org_ids, strict=True)
+        ],
+        batch_size=5000,
+    )
 
 
 def advisory_document(index: int, products: list[dict], rng: random.Random, count: int) -> bytes:
@@ -173,8 +204,9 @@ def advisory_document(index: int, products: list[dict], rng: random.Random, coun
     return json.dumps(doc).encode()
 
 
-def _kept_size() -> tuple[int, int] | None:
-    """(organisations, inventory items) of a database a `--keep` run left, None if there is none."""
+def _kept_size() -> tuple[int, int, int] | None:
+    """(organisations, inventory items, IBP officers) of a database a `--keep` run left, None if
+    there is none."""
     import psycopg
 
     with admin_connection() as admin:
@@ -184,7 +216,8 @@ def _kept_size() -> tuple[int, int] | None:
         with psycopg.connect(f"{POSTGRES_SERVER}/{BENCH_DATABASE}", connect_timeout=5) as kept:
             return kept.execute(
                 "SELECT (SELECT count(*) FROM organisations_organisation),"
-                " (SELECT count(*) FROM advisories_inventoryitem)"
+                " (SELECT count(*) FROM advisories_inventoryitem),"
+                " (SELECT count(*) FROM organisations_membership WHERE role = 'ibp_officer' AND is_active)"
             ).fetchone()
     except psycopg.Error:
         return None
@@ -194,7 +227,8 @@ def run(organisations: int, advisories: int, keep: bool = False) -> int:
     import psycopg
 
     try:
-        reuse = keep and _kept_size() == (organisations, organisations * ITEMS_PER_ORGANISATION)
+        # A kept database of another size, or from before the officers, is built again.
+        reuse = keep and _kept_size() == (organisations, organisations * ITEMS_PER_ORGANISATION, organisations)
         if not reuse:
             with admin_connection() as admin:
                 admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
@@ -212,9 +246,9 @@ def run(organisations: int, advisories: int, keep: bool = False) -> int:
     from django.core.management import call_command
     from django.db import connection
 
-    from weerbaar.advisories import services
+    from weerbaar.advisories import matching, services
     from weerbaar.advisories.choices import Source
-    from weerbaar.advisories.models import Advisory, Exposure
+    from weerbaar.advisories.models import Advisory, Exposure, Notification
 
     failed = 0
     rng = random.Random(20261123)
@@ -233,10 +267,21 @@ def run(organisations: int, advisories: int, keep: bool = False) -> int:
 
         raw = advisory_document(0, products, rng, 50)
         advisory = services.import_document(actor=None, raw=raw, owner=None, source=Source.COMMAND).advisory
+        if not services._high_risk(advisory, matching.Tier.PURL):
+            print("advisories_match: WRONG (the advisory is not high-risk: no officer would be notified)")
+            failed = 1
         started = time.perf_counter()
         found = services.match_advisory(advisory)
         elapsed = time.perf_counter() - started
         exposures = Exposure.objects.filter(advisory=advisory).count()
+        notifications = Notification.objects.filter(advisory=advisory).count()
+        # TLP:GREEN, one officer per organisation: one message per organisation with a sure match.
+        notified_organisations = (
+            Exposure.objects.filter(advisory=advisory, tier__lt=matching.Tier.VERSION_NOT_STATED)
+            .values("organisation_id")
+            .distinct()
+            .count()
+        )
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT count(*) FROM advisories_inventoryitem i WHERE i.name_key IN "
@@ -246,10 +291,14 @@ def run(organisations: int, advisories: int, keep: bool = False) -> int:
             candidates = cursor.fetchone()[0]
         print(f"advisories_match_candidates: {candidates} rows")
         print(f"advisories_match_exposures: {exposures} rows")
+        print(f"advisories_match_notifications: {notifications} rows")
         verdict = "met" if elapsed <= MATCH_TARGET_S else "MISSED"
         print(f"advisories_match: {elapsed:.3f} s ({verdict}: target {MATCH_TARGET_S:.0f} s)", flush=True)
         if not exposures or found != exposures:
             print("advisories_match: WRONG (no exposures, or a count that differs)")
+            failed = 1
+        if not notifications or notifications != notified_organisations:
+            print(f"advisories_match: WRONG ({notifications} notifications for {notified_organisations} organisations)")
             failed = 1
         started = time.perf_counter()
         services.match_advisory(advisory)

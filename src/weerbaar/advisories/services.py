@@ -16,6 +16,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.core.mail import send_mass_mail
 from django.db import connection, transaction
 from django.db.models import Q
@@ -25,6 +26,7 @@ from django.utils.translation import gettext as _
 from weerbaar.advisories import csafdoc, matching
 from weerbaar.advisories.choices import HIGH_RISK_CVSS, AnswerState, Source, Tlp
 from weerbaar.advisories.models import (
+    SHARED_TLPS,
     Advisory,
     AdvisoryProduct,
     Answer,
@@ -34,9 +36,9 @@ from weerbaar.advisories.models import (
     Provider,
 )
 from weerbaar.core import audit
-from weerbaar.core.permissions import Action, Role
+from weerbaar.core.permissions import Action, Reach, Role, roles_allowing
 from weerbaar.core.tenancy import NotPermitted, require
-from weerbaar.organisations.models import Membership, Organisation
+from weerbaar.organisations.models import Membership, Organisation, Sector
 
 MAX_INVENTORY_FILE = 2 * 1024 * 1024
 MAX_INVENTORY_ROWS = 5000
@@ -574,20 +576,74 @@ def _notify(advisory: Advisory, now) -> None:
     now, only for officers who may read the advisory; the e-mail goes out through the task worker
     after the commit."""
     sure = Exposure.objects.filter(advisory=advisory, found_at=now, tier__lt=matching.Tier.VERSION_NOT_STATED)
-    officers = Membership.objects.filter(
-        organisation_id__in=sure.values("organisation_id"),
-        role=Role.IBP_OFFICER,
-        is_active=True,
-        user__is_active=True,
-    ).select_related("user")
-    rows = [
-        Notification(user=m.user, organisation_id=m.organisation_id, advisory=advisory, created_at=now)
-        for m in officers
-        if Advisory.objects.visible_to(m.user).filter(pk=advisory.pk).exists()
-    ]
-    if rows:
-        Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    # Who may read it is decided for every officer in the same query: a sector-wide match reaches
+    # thousands of them, and a check per person would take seconds.
+    officers = (
+        Membership.objects.filter(
+            _readers(advisory),
+            organisation_id__in=sure.values("organisation_id"),
+            role=Role.IBP_OFFICER,
+            is_active=True,
+            user__is_active=True,
+        )
+        .order_by()
+        .values("user_id", "organisation_id")
+    )
+    try:
+        officers_sql, params = officers.query.sql_with_params()
+    except EmptyResultSet:
+        return
+    table = Notification._meta.db_table
+    with connection.cursor() as cursor:
+        # Written from the query in the database, as the exposures are, not through Python objects.
+        # The outer WHERE keeps SQLite from reading ON CONFLICT as a join's ON.
+        cursor.execute(
+            f"INSERT INTO {table} (user_id, organisation_id, advisory_id, created_at) "  # noqa: S608 (the table name from the model, the query from the ORM)
+            f"SELECT officer.user_id, officer.organisation_id, %s, %s FROM ({officers_sql}) officer "
+            "WHERE 1 = 1 ON CONFLICT DO NOTHING",
+            [advisory.pk, connection.ops.adapt_datetimefield_value(now), *params],
+        )
+        written = cursor.rowcount
+    if written:
         transaction.on_commit(_enqueue_mail)
+
+
+def _readers(advisory: Advisory) -> Q:
+    """A condition on memberships: held by someone who may read the advisory. The rules of
+    Advisory.objects.visible_to() for one advisory and everyone at once (a person is signed in
+    and active; the membership's own state is the caller's to check)."""
+    held = Membership.objects.filter(is_active=True, organisation__is_active=True)
+    if advisory.tlp in SHARED_TLPS:
+        return Q(user__in=held.values("user_id"))
+    if advisory.tlp == Tlp.RED:
+        named = Q(user__in=advisory.recipients.values("pk"))
+        return named | Q(user_id=advisory.created_by_id) if advisory.created_by_id else named
+    if advisory.tlp not in (Tlp.AMBER, Tlp.AMBER_STRICT) or advisory.owner_id is None:
+        return Q(pk__in=[])
+    own = Q(user__in=held.filter(organisation_id=advisory.owner_id).values("user_id"))
+    if advisory.tlp == Tlp.AMBER_STRICT:
+        return own
+    # AMBER also reaches whoever may read advisories for an organisation in a sector the owner
+    # serves: a membership allowing ADVISORY_VIEW whose reach (core.permissions, as the
+    # organisations' scoping resolves it) takes in such an organisation.
+    targets = Organisation.objects.filter(
+        is_active=True, sector__in=Sector.objects.filter(serving_organisations=advisory.owner_id).values("pk")
+    )
+    reaching = Q(pk__in=[])
+    for role, reach in roles_allowing(Action.ADVISORY_VIEW).items():
+        into = Q(organisation__in=targets.values("pk"))
+        if reach == Reach.TREE:
+            into |= Q(organisation__in=targets.values("parent_id"))
+        elif reach == Reach.CONSTITUENCY:
+            into |= Q(organisation__served_sectors__in=targets.values("sector_id"))
+        elif reach == Reach.MEMBERS:
+            into |= Q(
+                organisation__in=Organisation.council_members.through.objects.filter(
+                    to_organisation_id__in=targets.values("pk")
+                ).values("from_organisation_id")
+            )
+        reaching |= Q(role=role) & into
+    return own | Q(user__in=held.filter(reaching).values("user_id"))
 
 
 def _enqueue_mail() -> None:
