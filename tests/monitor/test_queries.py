@@ -222,3 +222,28 @@ def test_raw_rows_are_the_querysets_rows_inside_and_outside_a_transaction(coordi
     assert queries.raw_rows(rows) == expected
     with transaction.atomic():
         assert queries.raw_rows(rows) == expected
+
+
+def test_the_large_grouping_gets_its_settings_in_the_refresh_transaction(coordinator, version):
+    from django.db import connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL settings")
+    cycle = open_cycle(coordinator, version)
+
+    def setting(name):
+        with connection.cursor() as cursor:
+            cursor.execute(f"SHOW {name}")
+            return cursor.fetchone()[0]
+
+    # SET LOCAL, for the grouping statement only: never the server's or the session's settings,
+    # and not the refresh's other statements, which the workers would slow down.
+    before = setting("work_mem"), setting("parallel_setup_cost")
+    seen = []
+    with transaction.atomic():
+        with connection.execute_wrapper(lambda execute, sql, *rest: seen.append(sql) or execute(sql, *rest)):
+            queries.domain_sums(cycle)
+        assert (setting("work_mem"), setting("parallel_setup_cost"), setting("jit")) == (*before, "off")
+    grouping = next(i for i, sql in enumerate(seen) if "GROUP BY" in sql)
+    assert "SET LOCAL work_mem = '128MB'" in seen[:grouping]
+    assert "SET LOCAL work_mem TO DEFAULT" in seen[grouping:]

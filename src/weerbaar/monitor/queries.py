@@ -68,7 +68,7 @@ def domain_sums(cycle: Cycle, assessment_ids=None) -> dict[int, dict[str, tuple[
         .order_by()
     )
     by_id: dict[int, dict[int, tuple[int, int]]] = {}
-    for assessment_id, domain_id, total, counted in raw_rows(rows):
+    for assessment_id, domain_id, total, counted in raw_rows(rows, grouping=True):
         by_id.setdefault(assessment_id, {})[domain_id] = (total or 0, counted)
     domain_ids = {domain_id for domains in by_id.values() for domain_id in domains}
     codes = dict(Domain.objects.filter(pk__in=domain_ids).values_list("pk", "code"))
@@ -82,17 +82,41 @@ def domain_sums(cycle: Cycle, assessment_ids=None) -> dict[int, dict[str, tuple[
     return sums
 
 
-def raw_rows(queryset) -> list[tuple]:
+# PostgreSQL settings for the one large grouping (close to a million norm scores at the design
+# size), for the rest of the refresh's transaction only. With the default 4 MB the planner sorts
+# the rows for a group aggregate; with room for the hash table of the hundred and sixty thousand
+# groups it hashes them, and with parallel workers allowed on these tables the join before it
+# runs in workers: 0.27 s down to 0.13 s for 2,000 organisations (EXPLAIN ANALYZE).
+# Put back right after it: the refresh's many small statements would otherwise start workers too.
+_GROUPING_SETTINGS = {
+    "work_mem": "'128MB'",
+    "parallel_setup_cost": "0",
+    "parallel_tuple_cost": "0.01",
+    "min_parallel_table_scan_size": "0",
+    "min_parallel_index_scan_size": "0",
+}
+
+
+def raw_rows(queryset, *, grouping: bool = False) -> list[tuple]:
     """The rows of a `values_list` queryset of plain numbers and strings straight from the
     cursor: without the ORM's per-value converters, a third of the time for 160,000 rows. On
     PostgreSQL inside a transaction, without JIT compilation, which costs more than it saves on
-    these short grouped scans."""
+    these short grouped scans, and with `grouping` the settings of the large grouping for this
+    statement only."""
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
+        tuned = grouping and connection.vendor == "postgresql" and connection.in_atomic_block
         if connection.vendor == "postgresql" and connection.in_atomic_block:
             cursor.execute("SET LOCAL jit = off")
+        if tuned:
+            for name, value in _GROUPING_SETTINGS.items():
+                cursor.execute(f"SET LOCAL {name} = {value}")
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        rows = cursor.fetchall()
+        if tuned:
+            for name in _GROUPING_SETTINGS:
+                cursor.execute(f"SET LOCAL {name} TO DEFAULT")
+        return rows
 
 
 def participant_scores(cycle: Cycle) -> list[ParticipantScores]:
