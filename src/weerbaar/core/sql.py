@@ -88,7 +88,7 @@ def insert(instance: models.Model, *, plain_save: bool = False, receivers_done: 
     return instance
 
 
-_SELECTS: dict[tuple, tuple[str, list, list, list[models.Field], list[models.Field]]] = {}
+_SELECTS: dict[tuple, tuple[str, list, models.Field, list[models.Field], list[models.Field]]] = {}
 
 
 def _converters(db, fields: list[models.Field], table: str) -> list[tuple[list, object]]:
@@ -103,8 +103,9 @@ def _converters(db, fields: list[models.Field], table: str) -> list[tuple[list, 
 
 def get_with(model: type[models.Model], related: str, **lookup) -> models.Model | None:
     """The one row of `model` whose unique column equals the value given (`prefix="abc"`), with
-    the row its foreign key `related` points at, in one statement built once; None if there is
-    none. The instances are those `select_related(related).filter(...).first()` would give."""
+    the row its foreign key `related` (not null) points at, in one statement built once; None if
+    there is none. The instances are those `select_related(related).filter(...).first()` would
+    give."""
     ((column_name, value),) = lookup.items()
     db = connections[DEFAULT_DB_ALIAS]
     key = (db.alias, db.vendor, model, related, column_name)
@@ -125,8 +126,8 @@ def get_with(model: type[models.Model], related: str, **lookup) -> models.Model 
             f"WHERE t.{quote(where.column)} = %s"
         )
         converters = _converters(db, own_fields, meta.db_table) + _converters(db, other_fields, other.db_table)
-        _SELECTS[key] = (statement, converters, [where], own_fields, other_fields)
-    statement, converters, (where,), own_fields, other_fields = _SELECTS[key]
+        _SELECTS[key] = (statement, converters, where, own_fields, other_fields)
+    statement, converters, where, own_fields, other_fields = _SELECTS[key]
     with cursor() as reading:
         reading.execute(statement, [where.get_db_prep_value(value, db)])
         row = reading.fetchone()
