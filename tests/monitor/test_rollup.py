@@ -169,6 +169,67 @@ def test_a_newly_final_assessment_rewrites_only_its_own_rows(coordinator, versio
     assert not is_stale(cycle)
 
 
+def test_finalising_a_cycle_assessment_queues_a_refresh_for_that_organisation(
+    coordinator,  # noqa: F811
+    version,
+    settings,
+    django_capture_on_commit_callbacks,
+    monkeypatch,
+):
+    """The refresh follows the finalisation itself, not a later dashboard read, and looks only
+    at the organisation whose assessment became final."""
+    from tests.factories import member
+    from weerbaar.assessments import services as assessment_services
+    from weerbaar.core.permissions import Role
+    from weerbaar.monitor.selectors import is_stale
+
+    settings.BENCHMARK_MIN_GROUP = MIN_GROUP
+    cycle, boards, part = _world(coordinator, version)
+    services.refresh_cycle(cycle=cycle)
+    before = dict(OrganisationResult.objects.filter(cycle=cycle).values_list("organisation_id", "pk"))
+    asked = []
+    refresh = services.refresh_cycle
+    monkeypatch.setattr(
+        services, "refresh_cycle", lambda **kwargs: asked.append(kwargs.get("organisation_ids")) or refresh(**kwargs)
+    )
+
+    # The board that had only submitted has its assessment made final by its board member.
+    board = boards[1]
+    approver = member(Role.BOARD_MEMBER, board).user
+    assessment = Assessment.objects.get(pk=part[board.pk].assessment_id)
+    with django_capture_on_commit_callbacks(execute=True):
+        assessment_services.finalise_assessment(actor=approver, assessment=assessment)
+
+    assert asked == [[board.pk]]
+    assert not is_stale(cycle)
+    after = dict(OrganisationResult.objects.filter(cycle=cycle).values_list("organisation_id", "pk"))
+    assert set(after) - set(before) == {board.pk}
+    assert {o: after[o] for o in before} == before
+    assert_same_cells(cells_of(cycle), reference_cells(cycle))
+
+
+def test_a_refresh_for_some_organisations_leaves_the_others_to_the_full_comparison(coordinator, version, settings):  # noqa: F811
+    settings.BENCHMARK_MIN_GROUP = MIN_GROUP
+    cycle, boards, part = _world(coordinator, version)
+    services.refresh_cycle(cycle=cycle)
+    # Two assessments change without save() (a bulk correction): only the one named is picked up
+    # by the targeted refresh; the refresh over every participant then finds the other.
+    now = timezone.now()
+    for board in (boards[2], boards[3]):
+        Assessment.objects.filter(pk=part[board.pk].assessment_id).update(finalised_at=now)
+    old = dict(OrganisationResult.objects.filter(cycle=cycle).values_list("organisation_id", "finalised_at"))
+
+    services.refresh_cycle(cycle=cycle, organisation_ids=[boards[2].pk])
+    stored = dict(OrganisationResult.objects.filter(cycle=cycle).values_list("organisation_id", "finalised_at"))
+    assert stored[boards[2].pk] == now
+    assert stored[boards[3].pk] == old[boards[3].pk]
+
+    services.refresh_cycle(cycle=cycle)
+    stored = dict(OrganisationResult.objects.filter(cycle=cycle).values_list("organisation_id", "finalised_at"))
+    assert stored[boards[3].pk] == now
+    assert_same_cells(cells_of(cycle), reference_cells(cycle))
+
+
 def test_a_refresh_without_changes_writes_no_cell(coordinator, version, settings, django_assert_max_num_queries):  # noqa: F811
     settings.BENCHMARK_MIN_GROUP = MIN_GROUP
     cycle, _boards, _part = _world(coordinator, version)

@@ -1,6 +1,7 @@
 """Writes of the sector monitor: opening cycles, taking part, reminders, refreshing the
 precomputed aggregates, basic measures and SOC connections."""
 
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
@@ -218,7 +219,7 @@ def request_reminders(*, actor, cycle: Cycle) -> None:
 
 
 @transaction.atomic
-def refresh_cycle(*, cycle: Cycle, full: bool = False) -> int:
+def refresh_cycle(*, cycle: Cycle, full: bool = False, organisation_ids: Iterable[int] | None = None) -> int:
     """Bring the cycle's organisation results and anonymised aggregates up to date with the final
     assessments of its participants. Derived data only: nothing here is typed in by anyone.
     Returns the number of organisations counted.
@@ -229,17 +230,27 @@ def refresh_cycle(*, cycle: Cycle, full: bool = False) -> int:
     scores, and only organisations whose final assessment changed get new result rows. With
     `full`, every participant is scored again from the norm scores (stored scores that differ
     are corrected) and every result is rewritten. Either way the aggregates are then computed by
-    the database over the result scores, and only cells that changed are rewritten."""
+    the database over the result scores, and only cells that changed are rewritten.
+
+    `organisation_ids` (incremental only) limits the comparison of final assessments and result
+    rows to these organisations: what the task runs after one assessment became final, so that
+    it need not look at every participant to find the one that changed. The cells are computed
+    over the whole cycle either way."""
     cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
     domain_codes = list(cycle.framework_version.domains.order_by("position").values_list("code", flat=True))
     final = Participation.objects.filter(cycle=cycle, assessment__status=AssessmentStatus.FINAL)
+    results = OrganisationResult.objects.filter(cycle=cycle)
+    if organisation_ids is not None and not full:
+        organisation_ids = list(organisation_ids)
+        final = final.filter(organisation_id__in=organisation_ids)
+        results = results.filter(organisation_id__in=organisation_ids)
     if full:
         scored = participant_scores(cycle)
         _correct_rollups(cycle, {p.assessment_id: (p.domains, p.overall) for p in scored})
         changed = _replace_results(cycle, scored)
     else:
         _roll_up_missing(cycle, final, domain_codes)
-        changed = _update_results(cycle, final, domain_codes)
+        changed = _update_results(cycle, final, results, domain_codes)
     if changed:
         ResultScore.objects.filter(cycle=cycle, organisation_id__in=changed).delete()
         _copy_result_scores(cycle, changed)
@@ -320,12 +331,12 @@ def _roll_up_missing(cycle: Cycle, final, domain_codes: list[str]) -> None:
     assessment_services.store_rollups(scores={i: scores_from_sums(domain_codes, sums.get(i, {})) for i in ids})
 
 
-def _update_results(cycle: Cycle, final, domain_codes: list[str]) -> set[int]:
-    """Rewrite the result rows of organisations whose final assessment (or sector) changed, from
-    the stored scores, and drop those of organisations no longer final in the cycle. Returns the
-    organisations whose rows were dropped or written."""
+def _update_results(cycle: Cycle, final, results, domain_codes: list[str]) -> set[int]:
+    """Rewrite the result rows (of `results`) of organisations whose final assessment (in
+    `final`) or sector changed, from the stored scores, and drop those of organisations no longer
+    final in the cycle. Returns the organisations whose rows were dropped or written."""
     current = final.annotate(sector_code=Coalesce("organisation__sector__code", Value("")))
-    stale = OrganisationResult.objects.filter(cycle=cycle).exclude(
+    stale = results.exclude(
         Exists(
             current.filter(
                 organisation_id=OuterRef("organisation_id"),

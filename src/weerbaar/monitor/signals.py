@@ -16,6 +16,26 @@ def _assessment_saved(sender, instance, **kwargs) -> None:
     # Only final assessments count (audits); drafts are saved far more often.
     if instance.status == AssessmentStatus.FINAL:
         _changed(sender)
+        _queue_cycle_refresh(instance)
+
+
+def _queue_cycle_refresh(assessment) -> None:
+    """An assessment that takes part in a cycle became (or stayed) final: once the transaction
+    holds, refresh that cycle's benchmark for this organisation only. The dashboards' staleness
+    check and the daily refresh remain as the safety net for changes made without save()."""
+    from django.db import transaction
+
+    from weerbaar.monitor.models import Participation
+    from weerbaar.monitor.tasks import refresh_cycle_task
+
+    for cycle_id, organisation_id in Participation.objects.filter(assessment_id=assessment.pk).values_list(
+        "cycle_id", "organisation_id"
+    ):
+        transaction.on_commit(
+            lambda cycle_id=cycle_id, organisation_id=organisation_id: refresh_cycle_task.enqueue(
+                cycle_id, [organisation_id]
+            )
+        )
 
 
 def connect() -> None:

@@ -7,11 +7,11 @@ from weerbaar.monitor.models import Cycle
 
 
 @task()
-def refresh_cycle_task(cycle_id: int) -> int:
+def refresh_cycle_task(cycle_id: int, organisation_ids: list[int] | None = None) -> int:
     cycle = Cycle.objects.filter(pk=cycle_id).first()
     if cycle is None:
         return 0
-    counted = services.refresh_cycle(cycle=cycle)
+    counted = services.refresh_cycle(cycle=cycle, organisation_ids=organisation_ids)
     # The share on track and the audit counts read the results and assessments just refreshed.
     services.refresh_sector_figures()
     return counted
