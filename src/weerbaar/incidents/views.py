@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from weerbaar.core.access import SIGNED_IN, access_rule
-from weerbaar.core.forms import apply_validation_error as _apply_errors
+from weerbaar.core.forms import apply_validation_error, submit_form
 from weerbaar.core.permissions import Action
 from weerbaar.core.tenancy import can, visible_organisations
 from weerbaar.incidents import documents, selectors, services, stix
@@ -151,7 +151,7 @@ def report_new(request):
                 **form.facts(),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             if submit:
                 messages.success(
@@ -172,23 +172,22 @@ def report_edit(request, incident_id):
     if incident.status == IncidentStatus.CLOSED:
         raise Http404
     form = _report_form(request, incident=incident, data=request.POST or None, files=request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        submit = request.POST.get("action") == "submit" and incident.is_draft
-        try:
-            services.update_report(
-                actor=request.user,
-                incident=incident,
-                named_people=form.cleaned_data["named_people"],
-                attachments=form.cleaned_data["attachments"],
-                **form.facts(),
-            )
-            if submit:
-                services.submit_report(actor=request.user, incident=incident)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("Your report has been sent to the CERT.") if submit else _("Saved."))
-            return redirect("incidents:detail", incident_id=incident.public_id)
+    submit = request.POST.get("action") == "submit" and incident.is_draft
+
+    def save(data):
+        services.update_report(
+            actor=request.user,
+            incident=incident,
+            named_people=data["named_people"],
+            attachments=data["attachments"],
+            **form.facts(),
+        )
+        if submit:
+            services.submit_report(actor=request.user, incident=incident)
+
+    message = _("Your report has been sent to the CERT.") if submit else _("Saved.")
+    if request.method == "POST" and submit_form(request, form, save, message):
+        return redirect("incidents:detail", incident_id=incident.public_id)
     status = 400 if request.method == "POST" else 200
     return render(request, "incidents/report_form.html", {"form": form, "incident": incident}, status=status)
 
@@ -331,21 +330,19 @@ def entry_add(request, incident_id):
     incident = _writer(request, incident_id)
     cert_side = selectors.on_cert_side(request.user, incident)
     form = EntryForm(request.POST, people=selectors.people_who_may_be_named(incident), cert_side=cert_side)
-    if form.is_valid():
-        try:
-            services.add_entry(
-                actor=request.user,
-                incident=incident,
-                body=form.cleaned_data["body"],
-                tlp=form.cleaned_data["tlp"],
-                internal=form.cleaned_data.get("internal", False),
-                named_people=form.cleaned_data["named_people"],
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("The note has been added."))
-            return _back(incident)
+
+    def add(data):
+        services.add_entry(
+            actor=request.user,
+            incident=incident,
+            body=data["body"],
+            tlp=data["tlp"],
+            internal=data.get("internal", False),
+            named_people=data["named_people"],
+        )
+
+    if submit_form(request, form, add, _("The note has been added.")):
+        return _back(incident)
     return _render_detail(request, incident, 400, entry_form=form)
 
 
@@ -354,14 +351,12 @@ def entry_add(request, incident_id):
 def indicator_add(request, incident_id):
     incident = _writer(request, incident_id)
     form = IndicatorForm(request.POST, people=selectors.people_who_may_be_named(incident))
-    if form.is_valid():
-        try:
-            services.add_indicator(actor=request.user, incident=incident, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("The indicator has been added."))
-            return _back(incident)
+
+    def add(data):
+        services.add_indicator(actor=request.user, incident=incident, **data)
+
+    if submit_form(request, form, add, _("The indicator has been added.")):
+        return _back(incident)
     return _render_detail(request, incident, 400, indicator_form=form)
 
 
@@ -370,16 +365,12 @@ def indicator_add(request, incident_id):
 def attachment_add(request, incident_id):
     incident = _writer(request, incident_id)
     form = AttachmentForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.add_attachments(
-                actor=request.user, incident=incident, attachments=form.cleaned_data["attachments"]
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("The files have been added."))
-            return _back(incident)
+
+    def add(data):
+        services.add_attachments(actor=request.user, incident=incident, attachments=data["attachments"])
+
+    if submit_form(request, form, add, _("The files have been added.")):
+        return _back(incident)
     return _render_detail(request, incident, 400, attachment_form=form)
 
 
@@ -409,14 +400,12 @@ def duty_record(request, incident_id):
         if c.kind != ClockKind.CERT_RESPONSE and c.kind not in records
     ]
     form = DutyForm(request.POST, kinds=kinds)
-    if form.is_valid():
-        try:
-            services.record_duty_met(actor=request.user, incident=incident, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("Recorded."))
-            return _back(incident)
+
+    def record(data):
+        services.record_duty_met(actor=request.user, incident=incident, **data)
+
+    if submit_form(request, form, record, _("Recorded.")):
+        return _back(incident)
     return _render_detail(request, incident, 400, duty_form=form)
 
 
@@ -425,14 +414,12 @@ def duty_record(request, incident_id):
 def triage(request, incident_id):
     incident = _handler(request, incident_id)
     form = TriageForm(request.POST)
-    if form.is_valid():
-        try:
-            services.triage(actor=request.user, incident=incident, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("Triage saved."))
-            return _back(incident)
+
+    def save(data):
+        services.triage(actor=request.user, incident=incident, **data)
+
+    if submit_form(request, form, save, _("Triage saved.")):
+        return _back(incident)
     return _render_detail(request, incident, 400, triage_form=form)
 
 
@@ -441,14 +428,12 @@ def triage(request, incident_id):
 def assign(request, incident_id):
     incident = _handler(request, incident_id)
     form = AssignForm(request.POST, analysts=selectors.cert_analysts(incident.cert))
-    if form.is_valid():
-        try:
-            services.assign(actor=request.user, incident=incident, analyst=form.cleaned_data["analyst"])
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("Assignment saved."))
-            return _back(incident)
+
+    def save(data):
+        services.assign(actor=request.user, incident=incident, analyst=data["analyst"])
+
+    if submit_form(request, form, save, _("Assignment saved.")):
+        return _back(incident)
     return _render_detail(request, incident, 400, assign_form=form)
 
 
@@ -457,14 +442,12 @@ def assign(request, incident_id):
 def status_change(request, incident_id):
     incident = _handler(request, incident_id)
     form = StatusForm(request.POST, current=incident.status)
-    if form.is_valid():
-        try:
-            services.change_status(actor=request.user, incident=incident, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("The status has been changed."))
-            return _back(incident)
+
+    def change(data):
+        services.change_status(actor=request.user, incident=incident, **data)
+
+    if submit_form(request, form, change, _("The status has been changed.")):
+        return _back(incident)
     return _render_detail(request, incident, 400, status_form=form)
 
 
@@ -473,14 +456,12 @@ def status_change(request, incident_id):
 def task_add(request, incident_id):
     incident = _handler(request, incident_id)
     form = TaskForm(request.POST, people=selectors.people_who_may_be_named(incident))
-    if form.is_valid():
-        try:
-            services.add_task(actor=request.user, incident=incident, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("The task has been added."))
-            return _back(incident)
+
+    def add(data):
+        services.add_task(actor=request.user, incident=incident, **data)
+
+    if submit_form(request, form, add, _("The task has been added.")):
+        return _back(incident)
     return _render_detail(request, incident, 400, task_form=form)
 
 
@@ -502,20 +483,13 @@ def task_done(request, task_id):
 def link_add(request, incident_id):
     incident = _handler(request, incident_id)
     form = LinkForm(request.POST, candidates=_link_candidates(request, incident))
-    if form.is_valid():
-        related = selectors.access_incident(request.user, form.cleaned_data["related"], Action.INCIDENT_HANDLE)
-        try:
-            services.link_incidents(
-                actor=request.user,
-                incident=incident,
-                related=related,
-                note=form.cleaned_data["note"],
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("The incidents are now linked."))
-            return _back(incident)
+
+    def link(data):
+        related = selectors.access_incident(request.user, data["related"], Action.INCIDENT_HANDLE)
+        services.link_incidents(actor=request.user, incident=incident, related=related, note=data["note"])
+
+    if submit_form(request, form, link, _("The incidents are now linked.")):
+        return _back(incident)
     return _render_detail(request, incident, 400, link_form=form)
 
 
@@ -524,16 +498,12 @@ def link_add(request, incident_id):
 def intermediate_request(request, incident_id):
     incident = _handler(request, incident_id)
     form = IntermediateRequestForm(request.POST)
-    if form.is_valid():
-        try:
-            services.request_intermediate_report(
-                actor=request.user, incident=incident, message=form.cleaned_data["message"]
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("The institution has been asked for an intermediate report."))
-            return _back(incident)
+
+    def ask(data):
+        services.request_intermediate_report(actor=request.user, incident=incident, message=data["message"])
+
+    if submit_form(request, form, ask, _("The institution has been asked for an intermediate report.")):
+        return _back(incident)
     return _render_detail(request, incident, 400, request_form=form)
 
 
@@ -601,17 +571,13 @@ def lesson_edit(request, incident_id):
             f: getattr(lesson, f) for f in ("title", "summary", "what_worked", "to_improve", "recommendations", "tlp")
         }
     form = LessonForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.save_lesson(actor=request.user, incident=incident, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("The lesson has been saved. Both sides now agree to it before it is published."),
-            )
-            return redirect("incidents:lesson_edit", incident_id=incident.public_id)
+
+    def save(data):
+        services.save_lesson(actor=request.user, incident=incident, **data)
+
+    message = _("The lesson has been saved. Both sides now agree to it before it is published.")
+    if request.method == "POST" and submit_form(request, form, save, message):
+        return redirect("incidents:lesson_edit", incident_id=incident.public_id)
     side = Side.CERT if selectors.on_cert_side(request.user, incident) else Side.INSTITUTION
     context = {"incident": incident, "lesson": lesson, "form": form, "side": side}
     return render(
@@ -709,18 +675,13 @@ def nis2_setting(request, organisation_id):
         raise Http404
     current = selectors.nis2_applies_for(organisation)
     form = Nis2Form(request.POST or None, initial={"nis2_applies": "true" if current else "false"})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.set_nis2_applicability(
-                actor=request.user,
-                organisation=organisation,
-                applies=form.cleaned_data["nis2_applies"],
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("Saved. This applies to reports sent from now on."))
-            return redirect("incidents:nis2_setting", organisation_id=organisation.public_id)
+
+    def save(data):
+        services.set_nis2_applicability(actor=request.user, organisation=organisation, applies=data["nis2_applies"])
+
+    message = _("Saved. This applies to reports sent from now on.")
+    if request.method == "POST" and submit_form(request, form, save, message):
+        return redirect("incidents:nis2_setting", organisation_id=organisation.public_id)
     context = {
         "organisation": organisation,
         "form": form,
