@@ -26,7 +26,7 @@ from weerbaar.awareness.forms import (
 )
 from weerbaar.awareness.models import Enrolment
 from weerbaar.core.access import SIGNED_IN, access_rule
-from weerbaar.core.forms import apply_validation_error as _apply_errors
+from weerbaar.core.forms import apply_validation_error, submit_form
 from weerbaar.core.permissions import Action
 from weerbaar.core.tenancy import access, can, visible_organisations
 from weerbaar.monitor.selectors import aggregate_sector_codes
@@ -118,7 +118,7 @@ def activity_new(request, organisation_id):
                 actor=request.user, organisation=organisation, kind=kind, **form.cleaned_data
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("The activity has been recorded."))
             return redirect("awareness:activity", activity.public_id)
@@ -137,14 +137,12 @@ def activity_edit(request, activity_id):
     initial = {name: getattr(activity, name) for name in services.ACTIVITY_FIELDS if name not in ("kind", "offer")}
     initial["offer"] = str(activity.offer.public_id) if activity.offer else ""
     form = ActivityForm(request.POST or None, kind=activity.kind, offers=offers, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_activity(actor=request.user, activity=activity, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("The activity has been saved."))
-            return redirect("awareness:activity", activity.public_id)
+
+    def save(data):
+        services.update_activity(actor=request.user, activity=activity, **data)
+
+    if request.method == "POST" and submit_form(request, form, save, _("The activity has been saved.")):
+        return redirect("awareness:activity", activity.public_id)
     return render(
         request,
         "awareness/activity_form.html",
@@ -218,14 +216,12 @@ def activity_delete(request, activity_id):
 def participation_set(request, activity_id):
     activity = selectors.access_activity(request.user, activity_id, Action.AWARENESS_EDIT)
     form = ParticipationForm(request.POST)
-    if form.is_valid():
-        try:
-            services.set_participation(actor=request.user, activity=activity, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("The participation has been saved."))
-            return redirect("awareness:activity", activity.public_id)
+
+    def save(data):
+        services.set_participation(actor=request.user, activity=activity, **data)
+
+    if submit_form(request, form, save, _("The participation has been saved.")):
+        return redirect("awareness:activity", activity.public_id)
     return activity_detail(request, activity_id, forms={"participation": form})
 
 
@@ -243,7 +239,7 @@ def participation_import(request, activity_id):
         try:
             result = services.import_participation(actor=request.user, activity=activity, content=content)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("%(rows)d groups imported from the file.") % {"rows": result["rows"]})
             return redirect("awareness:activity", activity.public_id)
@@ -255,14 +251,12 @@ def participation_import(request, activity_id):
 def evaluation_save(request, activity_id):
     activity = selectors.access_activity(request.user, activity_id, Action.AWARENESS_EDIT)
     form = EvaluationForm(request.POST)
-    if form.is_valid():
-        try:
-            services.record_evaluation(actor=request.user, activity=activity, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("The evaluation has been saved."))
-            return redirect("awareness:activity", activity.public_id)
+
+    def save(data):
+        services.record_evaluation(actor=request.user, activity=activity, **data)
+
+    if submit_form(request, form, save, _("The evaluation has been saved.")):
+        return redirect("awareness:activity", activity.public_id)
     return activity_detail(request, activity_id, forms={"evaluation": form})
 
 
@@ -271,14 +265,12 @@ def evaluation_save(request, activity_id):
 def finding_add(request, activity_id):
     activity = selectors.access_activity(request.user, activity_id, Action.AWARENESS_EDIT)
     form = FindingForm(request.POST)
-    if form.is_valid():
-        try:
-            services.add_finding(actor=request.user, activity=activity, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("The finding has been added to the improvement plan."))
-            return redirect("awareness:activity", activity.public_id)
+
+    def add(data):
+        services.add_finding(actor=request.user, activity=activity, **data)
+
+    if submit_form(request, form, add, _("The finding has been added to the improvement plan.")):
+        return redirect("awareness:activity", activity.public_id)
     return activity_detail(request, activity_id, forms={"finding": form})
 
 
@@ -320,7 +312,7 @@ def offer_new(request):
         try:
             offer = services.create_offer(actor=request.user, coordinator=coordinator, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("The course has been saved."))
             return redirect("awareness:offer", offer.public_id)
@@ -342,14 +334,12 @@ def offer_edit(request, offer_id):
         "sectors": [s.code for s in offer.sectors.all()],
     }
     form = OfferForm(request.POST or None, sectors=list(offer.coordinator.served_sectors.all()), initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_offer(actor=request.user, offer=offer, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("The course has been saved."))
-            return redirect("awareness:offer", offer.public_id)
+
+    def save(data):
+        services.update_offer(actor=request.user, offer=offer, **data)
+
+    if request.method == "POST" and submit_form(request, form, save, _("The course has been saved.")):
+        return redirect("awareness:offer", offer.public_id)
     return render(request, "awareness/offer_form.html", _offer_form_context(request, form, offer))
 
 
@@ -361,19 +351,12 @@ def offer_detail(request, offer_id):
     form = None
     if offer.published and organisations and offer.ends_on >= timezone.localdate():
         form = EnrolForm(request.POST or None, organisations=organisations)
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.enrol(
-                    actor=request.user,
-                    offer=offer,
-                    organisation=form.cleaned_data["organisation"],
-                    places=form.cleaned_data["places"],
-                )
-            except ValidationError as exc:
-                _apply_errors(form, exc)
-            else:
-                messages.success(request, _("The enrolment has been saved."))
-                return redirect("awareness:offer", offer.public_id)
+
+        def enrol(data):
+            services.enrol(actor=request.user, offer=offer, organisation=data["organisation"], places=data["places"])
+
+        if request.method == "POST" and submit_form(request, form, enrol, _("The enrolment has been saved.")):
+            return redirect("awareness:offer", offer.public_id)
     elif request.method == "POST":
         raise Http404
     return render(
