@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from weerbaar.assessments.selectors import allowed_actions
 from weerbaar.core.access import SIGNED_IN, access_rule
-from weerbaar.core.forms import apply_validation_error as _apply_errors
+from weerbaar.core.forms import submit_form
 from weerbaar.core.permissions import Action
 from weerbaar.core.tenancy import NotPermitted, visible_organisations
 from weerbaar.governance import exports, selectors, services
@@ -97,14 +97,12 @@ def budget_edit(request, organisation_id):
         if existing is not None:
             initial.update({name: getattr(existing, name) for name in BUDGET_FIELDS})
     form = BudgetForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.save_budget(actor=request.user, organisation=organisation, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("The budget has been saved."))
-            return redirect("governance:organisation", organisation_id=organisation.public_id)
+
+    def save(data):
+        services.save_budget(actor=request.user, organisation=organisation, **data)
+
+    if request.method == "POST" and submit_form(request, form, save, _("The budget has been saved.")):
+        return redirect("governance:organisation", organisation_id=organisation.public_id)
     return render(
         request,
         "governance/budget_form.html",
@@ -183,14 +181,12 @@ def paragraph_edit(request, paragraph_id):
     paragraph = selectors.access_paragraph(request.user, paragraph_id, Action.GOVERNANCE_EDIT)
     form = ParagraphForm(request.POST or None, initial={"text_nl": paragraph.text_nl, "text_en": paragraph.text_en})
     locked = paragraph.status != ParagraphStatus.DRAFT
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.edit_paragraph(actor=request.user, paragraph=paragraph, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("The paragraph has been saved."))
-            return redirect("governance:paragraph", paragraph_id=paragraph.public_id)
+
+    def save(data):
+        services.edit_paragraph(actor=request.user, paragraph=paragraph, **data)
+
+    if request.method == "POST" and submit_form(request, form, save, _("The paragraph has been saved.")):
+        return redirect("governance:paragraph", paragraph_id=paragraph.public_id)
     return render(
         request,
         "governance/paragraph_form.html",
@@ -352,14 +348,13 @@ def sector_settings_list(request):
 def sector_settings_edit(request, code):
     sector = selectors.access_coordinated_sector(request.user, code)
     form = SectorSettingsForm(request.POST or None, initial=selectors.settings_for(sector))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.set_sector_settings(actor=request.user, sector=sector, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("The paragraph settings of the sector have been saved."))
-            return redirect("governance:sector_settings")
+
+    def save(data):
+        services.set_sector_settings(actor=request.user, sector=sector, **data)
+
+    message = _("The paragraph settings of the sector have been saved.")
+    if request.method == "POST" and submit_form(request, form, save, message):
+        return redirect("governance:sector_settings")
     return render(
         request,
         "governance/sector_settings_form.html",
