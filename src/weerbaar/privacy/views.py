@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from weerbaar.core.access import SIGNED_IN, access_rule
+from weerbaar.core.forms import apply_validation_error, submit_form
 from weerbaar.core.permissions import Action
 from weerbaar.core.tenancy import NotPermitted, can, visible_organisations
 from weerbaar.privacy import forms, selectors, services
@@ -23,16 +24,6 @@ from weerbaar.privacy.models import LocalMeasure, LocalRisk, Product, VendorMeas
 from weerbaar.reports.pdf import render_pdf
 
 PAGE_SIZE = 50
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            for error in errors:
-                form.add_error(name if name in form.fields else None, error)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 def _refuse(request, exc: ValidationError) -> None:
@@ -177,7 +168,7 @@ def product_edit(request, steward_id, product_id=None):
         try:
             product = services.save_product(actor=request.user, steward=steward, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("The product is saved."))
             return redirect("privacy:product", product.public_id)
@@ -205,7 +196,7 @@ def product_detail(request, product_id):
                 decided_by=use_form.cleaned_data["decided_by"],
             )
         except ValidationError as exc:
-            _apply_errors(use_form, exc)
+            apply_validation_error(use_form, exc)
         else:
             messages.success(
                 request, _("Recorded that %(organisation)s uses this product.") % {"organisation": organisation}
@@ -235,7 +226,7 @@ def central_new(request, product_id):
         try:
             central = services.create_central_draft(actor=request.user, product=product, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("The draft is saved. Check it, then publish it."))
             return redirect("privacy:central", central.public_id)
@@ -358,7 +349,7 @@ def organisation(request, organisation_id):
             try:
                 dpia = services.start_local_dpia(actor=user, organisation=org, title=new_form.cleaned_data["title"])
             except ValidationError as exc:
-                _apply_errors(new_form, exc)
+                apply_validation_error(new_form, exc)
             else:
                 return redirect("privacy:local", dpia.public_id)
     today = timezone.localdate()
@@ -462,14 +453,12 @@ def local_detail(request, dpia_id):
     if request.method == "POST":
         dpia = selectors.access_local(user, dpia_id, Action.PRIVACY_EDIT)
         form = forms.LocalForm(request.POST)
-        if form.is_valid():
-            try:
-                services.update_local_dpia(actor=user, dpia=dpia, **form.cleaned_data)
-            except ValidationError as exc:
-                _apply_errors(form, exc)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect("privacy:local", dpia.public_id)
+
+        def save(data):
+            services.update_local_dpia(actor=user, dpia=dpia, **data)
+
+        if submit_form(request, form, save, _("Saved.")):
+            return redirect("privacy:local", dpia.public_id)
         return render(request, "privacy/local_detail.html", _local_context(request, dpia, form=form), status=400)
     return render(request, "privacy/local_detail.html", _local_context(request, dpia))
 
@@ -538,16 +527,15 @@ def local_advice(request, dpia_id):
     user = request.user
     dpia = selectors.access_local(user, dpia_id, Action.PRIVACY_EDIT)
     form = forms.AdviceForm(request.POST, prefix="advice")
-    if form.is_valid():
+
+    def advise(data):
         try:
-            services.record_advice(actor=user, dpia=dpia, **form.cleaned_data)
+            services.record_advice(actor=user, dpia=dpia, **data)
         except NotPermitted as exc:
             raise Http404 from exc
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("Your advice is recorded. A board member can now accept the DPIA."))
-            return redirect("privacy:local", dpia.public_id)
+
+    if submit_form(request, form, advise, _("Your advice is recorded. A board member can now accept the DPIA.")):
+        return redirect("privacy:local", dpia.public_id)
     return render(request, "privacy/local_detail.html", _local_context(request, dpia, advice_form=form), status=400)
 
 
@@ -557,14 +545,12 @@ def local_accept(request, dpia_id):
     user = request.user
     dpia = selectors.access_local(user, dpia_id, Action.PRIVACY_ACCEPT)
     form = forms.AcceptForm(request.POST, prefix="accept")
-    if form.is_valid():
-        try:
-            services.accept_local_dpia(actor=user, dpia=dpia, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("The DPIA is accepted and locked."))
-            return redirect("privacy:local", dpia.public_id)
+
+    def accept(data):
+        services.accept_local_dpia(actor=user, dpia=dpia, **data)
+
+    if submit_form(request, form, accept, _("The DPIA is accepted and locked.")):
+        return redirect("privacy:local", dpia.public_id)
     return render(request, "privacy/local_detail.html", _local_context(request, dpia, accept_form=form), status=400)
 
 
@@ -695,18 +681,16 @@ def activity_edit(request, organisation_id, activity_id=None):
         products=selectors.catalogue_for(org).select_related("vendor").order_by("name"),
         dpias=dpias,
     )
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def save(cleaned):
+        data = dict(cleaned)
         data["processor_codes"] = data.pop("processors")
         covering = data.pop("covering_dpia")
         data["covering_dpia"] = next((d for d in dpias if str(d.public_id) == covering), None)
-        try:
-            services.save_activity(actor=user, organisation=org, activity=activity, **data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("The activity is saved."))
-            return redirect("privacy:register", org.public_id)
+        services.save_activity(actor=user, organisation=org, activity=activity, **data)
+
+    if request.method == "POST" and submit_form(request, form, save, _("The activity is saved.")):
+        return redirect("privacy:register", org.public_id)
     return render(request, "privacy/activity_form.html", {"form": form, "organisation": org, "activity": activity})
 
 
@@ -748,17 +732,15 @@ def breach_edit(request, organisation_id, breach_id=None):
             raise Http404
     form_class = forms.DecisionForm if breach and breach.incident_id else forms.BreachForm
     form = form_class(request.POST or None, initial=_breach_initial(breach) if breach else {})
-    if request.method == "POST" and form.is_valid():
-        try:
-            if breach is None:
-                services.record_breach(actor=user, organisation=org, **form.cleaned_data)
-            else:
-                services.update_breach(actor=user, breach=breach, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
+
+    def save(data):
+        if breach is None:
+            services.record_breach(actor=user, organisation=org, **data)
         else:
-            messages.success(request, _("The breach register is updated."))
-            return redirect("privacy:breaches", org.public_id)
+            services.update_breach(actor=user, breach=breach, **data)
+
+    if request.method == "POST" and submit_form(request, form, save, _("The breach register is updated.")):
+        return redirect("privacy:breaches", org.public_id)
     return render(request, "privacy/breach_form.html", {"form": form, "organisation": org, "breach": breach})
 
 
@@ -769,14 +751,12 @@ def incident_decision(request, incident_id):
     incident = selectors.access_breach_incident(user, incident_id)
     existing = getattr(incident, "breach", None)
     form = forms.DecisionForm(request.POST or None, initial=_breach_initial(existing) if existing else {})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.decide_on_incident(actor=user, incident=incident, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("Your decision is in the breach register."))
-            return redirect("privacy:breaches", incident.organisation.public_id)
+
+    def decide(data):
+        services.decide_on_incident(actor=user, incident=incident, **data)
+
+    if request.method == "POST" and submit_form(request, form, decide, _("Your decision is in the breach register.")):
+        return redirect("privacy:breaches", incident.organisation.public_id)
     return render(
         request,
         "privacy/breach_form.html",
