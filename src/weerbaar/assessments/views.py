@@ -27,6 +27,7 @@ from weerbaar.assessments.choices import (
     AssessmentStatus,
 )
 from weerbaar.core.access import SIGNED_IN, access_rule
+from weerbaar.core.forms import apply_validation_error, submit_form
 from weerbaar.core.permissions import Action
 from weerbaar.core.tenancy import can, visible_organisations
 from weerbaar.frameworks.choices import LEVELS, VersionStatus
@@ -51,15 +52,6 @@ def _errors_of(exc: ValidationError) -> tuple[dict[str, list[str]], list[str]]:
         general = fields.pop("__all__", [])
         return fields, general
     return {}, [str(m) for m in exc.messages]
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    fields, general = _errors_of(exc)
-    for name, messages_ in fields.items():
-        for message in messages_:
-            form.add_error(name if name in form.fields else None, message)
-    for message in general:
-        form.add_error(None, message)
 
 
 def _form_errors(form) -> tuple[dict[str, list[str]], list[str]]:
@@ -375,7 +367,7 @@ def assessment_start(request, organisation_id):
                 start_from_last=form.cleaned_data["start_from_last"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("The assessment has been started."))
             return redirect(_work_url(assessment))
@@ -828,22 +820,20 @@ def improvement_plan(request, organisation_id):
     if request.method == "GET":
         return _plan_page(request, organisation)
     form = forms.NewActionForm(request.POST, owners=_owners(request.user, organisation))
-    if form.is_valid():
-        try:
-            services.create_improvement_action(
-                actor=request.user,
-                organisation=organisation,
-                title=form.cleaned_data["title"],
-                description=form.cleaned_data["description"],
-                owner=form.cleaned_data["owner"],
-                due_date=form.cleaned_data["due_date"],
-                source=ActionSource.OTHER,
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("The action has been added to the improvement plan."))
-            return redirect("assessments:improvement_plan", organisation_id=organisation.public_id)
+
+    def add(data):
+        services.create_improvement_action(
+            actor=request.user,
+            organisation=organisation,
+            title=data["title"],
+            description=data["description"],
+            owner=data["owner"],
+            due_date=data["due_date"],
+            source=ActionSource.OTHER,
+        )
+
+    if submit_form(request, form, add, _("The action has been added to the improvement plan.")):
+        return redirect("assessments:improvement_plan", organisation_id=organisation.public_id)
     return _plan_page(request, organisation, new_form=form, status=400)
 
 
@@ -864,15 +854,13 @@ def improvement_action_edit(request, action_id):
         "status": action.status,
     }
     form = forms.ActionForm(request.POST or None, initial=initial, owners=owners)
-    if request.method == "POST" and form.is_valid():
+
+    def save(data):
         fresh = selectors.access_improvement_action(request.user, action_id)
-        try:
-            services.update_improvement_action(actor=request.user, action=fresh, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("The action has been saved."))
-            return redirect("assessments:improvement_plan", organisation_id=organisation.public_id)
+        services.update_improvement_action(actor=request.user, action=fresh, **data)
+
+    if request.method == "POST" and submit_form(request, form, save, _("The action has been saved.")):
+        return redirect("assessments:improvement_plan", organisation_id=organisation.public_id)
     status = 400 if request.method == "POST" else 200
     return render(
         request,
@@ -918,31 +906,27 @@ def domain_targets(request, organisation_id):
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied
-        if version is not None and form.is_valid():
-            try:
-                for code, name in form.domain_fields:
-                    wanted = form.cleaned_data[name]
-                    existing = current.get(code)
-                    old = existing.target_level if existing else None
-                    reason = form.cleaned_data["reason"]
-                    if wanted != old or (wanted is not None and existing and existing.reason != reason):
-                        services.set_domain_target(
-                            actor=request.user,
-                            organisation=organisation,
-                            framework=version.framework,
-                            domain_code=code,
-                            target_level=wanted,
-                            reason=reason,
-                        )
-            except ValidationError as exc:
-                _apply_errors(form, exc)
-            else:
-                messages.success(
-                    request,
-                    _("The targets have been saved. They apply to assessments started from now on."),
-                )
-                url = reverse("assessments:domain_targets", args=[organisation.public_id])
-                return redirect(f"{url}?{urlencode({'framework': version.framework.code})}")
+
+        def save(data):
+            for code, name in form.domain_fields:
+                wanted = data[name]
+                existing = current.get(code)
+                old = existing.target_level if existing else None
+                reason = data["reason"]
+                if wanted != old or (wanted is not None and existing and existing.reason != reason):
+                    services.set_domain_target(
+                        actor=request.user,
+                        organisation=organisation,
+                        framework=version.framework,
+                        domain_code=code,
+                        target_level=wanted,
+                        reason=reason,
+                    )
+
+        message = _("The targets have been saved. They apply to assessments started from now on.")
+        if version is not None and submit_form(request, form, save, message):
+            url = reverse("assessments:domain_targets", args=[organisation.public_id])
+            return redirect(f"{url}?{urlencode({'framework': version.framework.code})}")
         status = 400
     context = {
         "organisation": organisation,
