@@ -688,6 +688,31 @@ def test_domain_targets_apply_to_assessments_started_afterwards(client, organisa
     assert DomainTarget.objects.get().target_level == 4
 
 
+def test_domain_targets_refused_for_one_domain_change_none(client, organisation, version, people, monkeypatch):
+    from django.core.exceptions import ValidationError
+
+    from weerbaar.assessments import services
+
+    officer = as_user(client, people["ibp"])
+    real = services.set_domain_target
+    calls = []
+
+    def refuse_the_second(**kwargs):
+        calls.append(kwargs["domain_code"])
+        if len(calls) == 2:
+            raise ValidationError({"target_level": "Niet toegestaan"})
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "set_domain_target", refuse_the_second)
+    response = officer.post(
+        url("domain_targets", organisation.public_id),
+        {"framework": "TEST", "target_n-sm": "4", "target_n-go": "2", "reason": "Veel leerlinggegevens"},
+    )
+    assert response.status_code == 400
+    assert len(calls) == 2
+    assert not DomainTarget.objects.exists()
+
+
 def test_start_form_errors_are_shown_and_start_from_last_copies_levels(client, organisation, version, people):
     officer = as_user(client, people["ibp"])
     response = officer.post(

@@ -8,6 +8,7 @@ from uuid import UUID
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -907,6 +908,8 @@ def domain_targets(request, organisation_id):
         if not can_edit:
             raise PermissionDenied
 
+        # One form, one change: a refusal for any domain keeps every target as it was.
+        @transaction.atomic
         def save(data):
             for code, name in form.domain_fields:
                 wanted = data[name]
