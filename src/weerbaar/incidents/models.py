@@ -83,10 +83,13 @@ class IncidentQuerySet(ScopedQuerySet):
         named = Q(reported_by=user) | Q(
             pk__in=Incident.named_people.through.objects.filter(user=user).values("incident_id")
         )
+        # Shared labels for both sides, AMBER+STRICT for the institution only, RED for named people
+        # on either side: grouped by side, so that each side's subqueries appear once in the SQL
+        # (they are built and compiled for every copy, and this filter is nested in most reads).
+        red_and_named = Q(tlp=Tlp.RED) & named
         return self.filter(
-            (Q(tlp__in=SHARED_TLPS) & (institution | cert))
-            | (Q(tlp=Tlp.AMBER_STRICT) & institution)
-            | (Q(tlp=Tlp.RED) & (institution | cert) & named)
+            (institution & (Q(tlp__in=(*SHARED_TLPS, Tlp.AMBER_STRICT)) | red_and_named))
+            | (cert & (Q(tlp__in=SHARED_TLPS) | red_and_named))
         )
 
     def submitted(self):
